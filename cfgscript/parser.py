@@ -1,0 +1,236 @@
+"""LALR(1) parser: drives the tables of grammar.py over tokens from lexer.py and
+builds the AST with builder.py as it reduces, without an intermediate tree.
+
+After a syntax error the parser reports it and resumes at the next line that
+starts a top-level item (a route block, loadmodule, modparam or `name =`), so
+one run reports the errors of every block.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import ast
+from .builder import Builder, Splice
+from .diagnostics import ERROR, Diagnostic, DiagnosticError
+from .tables import CALL, END, PASS, UNIT, Tables, load_tables
+from .lexer import Lexer, LexError
+from .source import Source, load, load_text
+
+MAX_ERRORS = 25
+_TOP_ITEMS = (ast.GlobalParam, ast.LoadModule, ast.ModParam, ast.Route)
+_RESUME_RE = re.compile(
+    r"^(?=(?:route|failure_route|onreply_route|branch_route|error_route|local_route"
+    r"|startup_route|timer_route|event_route)\s*[\[{]|loadmodule\b|modparam\b"
+    r"|[A-Za-z][\w-]*[ \t]*=(?![=~]))", re.M)
+
+
+@dataclass
+class ParseResult:
+    script: ast.Script
+    source: Source
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == ERROR for d in self.diagnostics)
+
+
+class _SyntaxError(Exception):
+    def __init__(self, message: str, line: int, col: int, offset: int, width: int = 1):
+        super().__init__(message)
+        self.line, self.col, self.offset, self.width = line, col, offset, width
+
+
+def _describe(token: tuple, tables: Tables) -> str:
+    kind, text = token[0], token[1]
+    if kind == END:
+        return "end of file"
+    if kind in ("ID", "PARAM_NAME"):
+        return "'%s'" % text
+    if kind in ("STRING", "SCRIPTVAR", "NUMBER"):
+        return "%s %s" % (kind.lower().replace("scriptvar", "variable"), text[:40])
+    return tables.displays.get(kind, repr(text))
+
+
+class Parser:
+    def __init__(self) -> None:
+        self.tables = load_tables()
+        self.lexer = Lexer(self.tables)
+
+    def parse(self, source: Source) -> ParseResult:
+        # The tree has no reference cycles; collecting while building it only
+        # rescans the growing heap (quadratic time on large scripts).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._parse(source)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _parse(self, source: Source) -> ParseResult:
+        text = source.text
+        locate = None
+        if source.has_includes:
+            def locate(flat_line: int) -> tuple[str, int]:
+                src, line = source.locate(flat_line)
+                return src.path, line
+        by_path = {f.path: f.included_from for f in source.files}
+        builder = Builder(source.main.path, locate, lambda path: by_path.get(path, ()))
+        items: list[ast.Node] = []
+        offset = 0
+        while True:
+            try:
+                items.extend(self._run(text, offset, builder))
+                break
+            except _SyntaxError as err:
+                items.extend(err.salvaged)
+                self._report(builder, source, err)
+                offset = self._resume_offset(text, err.offset)
+                if offset < 0 or len(builder.diagnostics) >= MAX_ERRORS:
+                    break
+        builder.finish()
+        main = source.main
+        last_line = max(1, main.text.count("\n"))
+        script = ast.Script(main.path, 1, 1, last_line, 1, items, [f.path for f in source.files])
+        diagnostics = sorted(builder.diagnostics, key=lambda d: (d.file != main.path, d.sort_key))
+        return ParseResult(script, source, diagnostics)
+
+    def _report(self, builder: Builder, source: Source, err: _SyntaxError) -> None:
+        path, line = source.main.path, err.line
+        if source.has_includes:
+            src, line = source.locate(err.line)
+            path = src.path
+        included = next((f.included_from for f in source.files if f.path == path), ())
+        builder.diagnostics.append(Diagnostic(ERROR, str(err), path, line, err.col,
+                                              err.col + err.width, included_from=included))
+
+    @staticmethod
+    def _resume_offset(text: str, error_offset: int) -> int:
+        next_line = text.find("\n", error_offset)
+        if next_line < 0:
+            return -1
+        m = _RESUME_RE.search(text, next_line + 1)
+        return m.start() if m else -1
+
+    def _run(self, text: str, offset: int, builder: Builder) -> list[ast.Node]:
+        tables = self.tables
+        actions = tables.actions
+        sizes = tables.rule_sizes
+        origins = tables.rule_origins
+        kinds = tables.rule_kinds
+        splices = tables.rule_splices
+        keeps = tables.rule_keep
+        callbacks = [getattr(builder, name) if kind == CALL else None
+                     for name, kind in zip(tables.rule_names, kinds)]
+        end_state = tables.end_state
+        states = [tables.start_state]
+        values: list = []
+        tokens = self.lexer.tokenize(text, lambda: actions[states[-1]], offset)
+        try:
+            for token in tokens:
+                kind = token[0]
+                while True:
+                    code = actions[states[-1]].get(kind)
+                    if code is None:
+                        raise self._unexpected(token, states, values)
+                    if code >= 0:
+                        states.append(code)
+                        values.append(token)
+                        break
+                    rule = ~code
+                    how = kinds[rule]
+                    if how == UNIT:
+                        states[-1] = actions[states[-2]][origins[rule]]
+                        continue
+                    size = sizes[rule]
+                    if how == PASS:
+                        value = values[keeps[rule][0] - size]
+                        del values[-size:]
+                        del states[-size:]
+                    else:
+                        if size:
+                            children = values[-size:]
+                            del values[-size:]
+                            del states[-size:]
+                        else:
+                            children = []
+                        keep = keeps[rule]
+                        if keep is not None:
+                            children = [children[i] for i in keep]
+                        if how == CALL:
+                            value = callbacks[rule](_flatten(children) if splices[rule] else children)
+                        else:
+                            value = _splice(children)
+                    states.append(actions[states[-1]][origins[rule]])
+                    values.append(value)
+                    if kind == END and states[-1] == end_state:
+                        return values[-1].items
+        except LexError as err:
+            raise self._salvage(_SyntaxError(str(err), err.line, err.col, err.offset), values)
+        raise AssertionError("parser stopped without accepting the input")
+
+    def _unexpected(self, token: tuple, states: list, values: list) -> _SyntaxError:
+        expected = self.tables.expected(states[-1])
+        got = _describe(token, self.tables)
+        message = "syntax error: unexpected %s" % got
+        if expected and len(expected) <= 8:
+            message += ", expecting %s" % " or ".join(expected)
+        width = max(len(token[1].split("\n", 1)[0]), 1)
+        return self._salvage(_SyntaxError(message, token[2], token[3], token[4], width), values)
+
+    @staticmethod
+    def _salvage(err: _SyntaxError, values: list) -> _SyntaxError:
+        """Keep the top-level items completed before the error."""
+        err.salvaged = [v for v in _flatten(values) if isinstance(v, _TOP_ITEMS)]
+        return err
+
+
+def _splice(children: list) -> Splice:
+    """The value of an inlined rule; a list growing by left recursion is
+    extended in place rather than copied."""
+    if children and type(children[0]) is Splice:
+        value = children[0]
+        for child in children[1:]:
+            if type(child) is Splice:
+                value.extend(child)
+            else:
+                value.append(child)
+        return value
+    return Splice(_flatten(children))
+
+
+def _flatten(children: list) -> list:
+    out = []
+    for child in children:
+        if type(child) is Splice:
+            out.extend(child)
+        else:
+            out.append(child)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Parser:
+    return Parser()
+
+
+def parse_source(source: Source) -> ParseResult:
+    return _parser().parse(source)
+
+
+def parse_text(text: str, path: str = "<script>") -> ParseResult:
+    """Parse script text. Include problems raise DiagnosticError."""
+    return parse_source(load_text(text, path))
+
+
+def parse_file(path: str) -> ParseResult:
+    """Parse a script file. Raises OSError, or DiagnosticError for include problems."""
+    return parse_source(load(path))
+
+
+__all__ = ["ParseResult", "parse_file", "parse_text", "parse_source", "DiagnosticError"]

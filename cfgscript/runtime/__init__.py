@@ -1,0 +1,1 @@
+"""The interpreter: values, compiled routes, pseudo-variables, transformations."""

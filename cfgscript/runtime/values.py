@@ -1,0 +1,78 @@
+"""The script value model (OpenSIPS pv_value_t, reduced to what scripts can see).
+
+A value is one of:
+
+  None     NULL
+  str      a string (only a string form)
+  int      a "pure" integer: a literal, an arithmetic result, a return code.
+           It has no string form: "id:" + 5 is an error in OpenSIPS.
+  VInt     an integer read from a variable ($var, $avp, $param, $Ts, {s.len}, ...):
+           it carries both its int form and its decimal string form.
+
+Strings are Python str. Script bytes that are not UTF-8 are kept as lone
+surrogates (the "surrogateescape" convention), so every byte survives a round
+trip; length and offsets of the string transformations count bytes, as in C.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+INT_MIN = -(1 << 31)
+INT_MAX = (1 << 31) - 1
+_INT32 = 1 << 32
+
+
+class VInt(int):
+    """An integer value that also has a string form (its decimal text)."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "VInt(%d)" % int(self)
+
+
+Value = Union[None, str, int, VInt]
+
+
+def wrap32(value: int) -> int:
+    """C int semantics: keep the low 32 bits, signed."""
+    value &= _INT32 - 1
+    return value - _INT32 if value > INT_MAX else value
+
+
+def has_str(value: Value) -> bool:
+    """Does the value have a string form? (strings and variable-read ints)"""
+    return type(value) is str or type(value) is VInt
+
+
+def has_int(value: Value) -> bool:
+    """Does the value have an integer form?"""
+    return type(value) is int or type(value) is VInt
+
+
+def stored(value: Value) -> Value:
+    """The value as a variable keeps it: integers gain their string form."""
+    return VInt(value) if type(value) is int else value
+
+
+def text(value: Value) -> str:
+    """How a value prints in a format string: NULL is <null>."""
+    if value is None:
+        return "<null>"
+    if type(value) is str:
+        return value
+    return str(int(value))
+
+
+def to_bytes(value: str) -> bytes:
+    """The C bytes of a script string."""
+    return value.encode("utf-8", "surrogateescape")
+
+
+def from_bytes(data: bytes) -> str:
+    """A script string from C bytes (stray bytes kept as surrogates)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def byte_len(value: str) -> int:
+    return len(value) if value.isascii() else len(to_bytes(value))
