@@ -1,0 +1,3 @@
+"""cfgscript: run, explore and lint OpenSIPS event scripts without OpenSIPS."""
+
+__version__ = "0.1.0"

@@ -10,8 +10,8 @@ library: `visit_<ClassName>` methods, `generic_visit` for the children.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Iterator, Union
+from dataclasses import dataclass
+from typing import ClassVar, Iterator, Union
 
 from .pvspec import PVSpec
 
@@ -24,16 +24,19 @@ class Node:
     end_line: int
     end_col: int
 
+    # the fields that hold child nodes (a node, a list of nodes, or None)
+    _fields: ClassVar[tuple[str, ...]] = ()
+
     def children(self) -> Iterator[Node]:
         """Direct child nodes, in source order."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Node):
-                yield value
-            elif isinstance(value, list):
+        for name in self._fields:
+            value = getattr(self, name)
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, Node):
+                    if item is not None:
                         yield item
+            elif value is not None:
+                yield value
 
     @property
     def where(self) -> tuple[str, int, int]:
@@ -79,6 +82,7 @@ Arg = Union[Num, Str, Var]
 @dataclass(slots=True, eq=False)
 class Compare(Node):
     """VAR op RHS: the only comparison form of the language."""
+    _fields = ('left', 'right')
     op: str                     # == != > < >= <= =~ !~
     left: Var
     right: Union[Var, Str, Num, Null, Net]
@@ -87,6 +91,7 @@ class Compare(Node):
 @dataclass(slots=True, eq=False)
 class BinOp(Node):
     """Arithmetic (+ - * / %) or bitwise (| & ^ << >>) value operator."""
+    _fields = ('left', 'right')
     op: str
     left: Node
     right: Node
@@ -94,11 +99,13 @@ class BinOp(Node):
 
 @dataclass(slots=True, eq=False)
 class BitNot(Node):
+    _fields = ('operand',)
     operand: Node
 
 
 @dataclass(slots=True, eq=False)
 class Logic(Node):
+    _fields = ('left', 'right')
     op: str                     # "and" | "or"
     left: Node
     right: Node
@@ -106,12 +113,14 @@ class Logic(Node):
 
 @dataclass(slots=True, eq=False)
 class Not(Node):
+    _fields = ('operand',)
     operand: Node
 
 
 @dataclass(slots=True, eq=False)
 class Test(Node):
     """The [ value-expression ] test operator inside a condition."""
+    _fields = ('expr',)
     expr: Node
 
 
@@ -120,18 +129,21 @@ class Test(Node):
 @dataclass(slots=True, eq=False)
 class Call(Node):
     """A core or module function call. Omitted arguments are None."""
+    _fields = ('args',)
     name: str
     args: list[Union[Arg, None]]
 
 
 @dataclass(slots=True, eq=False)
 class RouteCall(Node):
+    _fields = ('target', 'args')
     target: Union[Str, Var]     # a literal name is a Str (ID and NUMBER names too)
     args: list[Union[Num, Str, Var, Null]]
 
 
 @dataclass(slots=True, eq=False)
 class Xlog(Node):
+    _fields = ('level', 'format')
     level: Union[Str, None]     # None: the one-argument form
     format: Str
     debug: bool                 # xdbg()
@@ -151,12 +163,14 @@ class ErrorStmt(Node):
 
 @dataclass(slots=True, eq=False)
 class Assert(Node):
+    _fields = ('cond',)
     cond: Node
     description: Union[str, None]
 
 
 @dataclass(slots=True, eq=False)
 class Return(Node):
+    _fields = ('code', 'values')
     code: Union[Var, Num, None]     # None: return / return() (code 1)
     values: list[Union[Var, Num, Str, Null]]
 
@@ -173,6 +187,7 @@ class Drop(Node):
 
 @dataclass(slots=True, eq=False)
 class Async(Node):
+    _fields = ('call',)
     call: Call
     resume_route: str
     timeout: Union[int, None]
@@ -180,6 +195,7 @@ class Async(Node):
 
 @dataclass(slots=True, eq=False)
 class Launch(Node):
+    _fields = ('call',)
     call: Call
     report_route: Union[str, None]
     report_param: Union[str, None]
@@ -187,6 +203,7 @@ class Launch(Node):
 
 @dataclass(slots=True, eq=False)
 class Assign(Node):
+    _fields = ('target', 'value')
     target: Var
     op: str                     # = := += -= *= /= %= &= |= ^=
     value: Node                 # a value expression, or Null
@@ -194,6 +211,7 @@ class Assign(Node):
 
 @dataclass(slots=True, eq=False)
 class If(Node):
+    _fields = ('cond', 'body', 'orelse')
     cond: Node
     body: list[Node]
     orelse: Union[list[Node], None]
@@ -201,12 +219,14 @@ class If(Node):
 
 @dataclass(slots=True, eq=False)
 class While(Node):
+    _fields = ('cond', 'body')
     cond: Node
     body: list[Node]
 
 
 @dataclass(slots=True, eq=False)
 class ForEach(Node):
+    _fields = ('var', 'source', 'body')
     var: Var
     source: Var
     body: list[Node]
@@ -214,12 +234,14 @@ class ForEach(Node):
 
 @dataclass(slots=True, eq=False)
 class Case(Node):
+    _fields = ('body',)
     label: Union[int, str]
     body: list[Node]
 
 
 @dataclass(slots=True, eq=False)
 class Switch(Node):
+    _fields = ('subject', 'cases', 'default')
     subject: Var
     cases: list[Case]
     default: Union[list[Node], None]
@@ -233,6 +255,7 @@ class Break(Node):
 @dataclass(slots=True, eq=False)
 class Block(Node):
     """{ ... } used where a condition expects a statement."""
+    _fields = ('body',)
     body: list[Node]
 
 
@@ -270,6 +293,7 @@ ROUTE_KINDS = ("route", "failure_route", "onreply_route", "branch_route", "error
 
 @dataclass(slots=True, eq=False)
 class Route(Node):
+    _fields = ('body',)
     kind: str                   # one of ROUTE_KINDS
     name: Union[str, None]      # None for the unnamed main/onreply/error/... routes
     name_quoted: bool           # route["name"]: reserved words may be used only so
@@ -280,6 +304,7 @@ class Route(Node):
 
 @dataclass(slots=True, eq=False)
 class Script(Node):
+    _fields = ('items',)
     items: list[Node]
     files: list[str]            # the main file, then every included file
 

@@ -1,0 +1,238 @@
+"""The OpenSIPS module catalog: what every module and the core export.
+
+One source of truth, read by the checker and linter, the runtime ("known but not
+available in cfgscript") and REPL completion. The data (data/catalog.json) was
+read out of the OpenSIPS 4.1 sources: functions with parameter kinds and
+allowed route types, module parameters, pseudo-variables, transformations,
+events, MI commands and Event Interface transports. It is loaded on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+CORE = "core"
+
+ROUTE_TYPE_BITS = {"REQUEST": 1, "FAILURE": 2, "ONREPLY": 4, "BRANCH": 8, "ERROR": 16,
+                   "LOCAL": 32, "STARTUP": 64, "TIMER": 128, "EVENT": 256}
+
+# The route type a block is parsed with (named route[] blocks count as REQUEST).
+ROUTE_KIND_TYPES = {"route": "REQUEST", "failure_route": "FAILURE", "onreply_route": "ONREPLY",
+                    "branch_route": "BRANCH", "error_route": "ERROR", "local_route": "LOCAL",
+                    "startup_route": "STARTUP", "timer_route": "TIMER", "event_route": "EVENT"}
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    kind: str                   # "int", "str", "var", "regex", possibly joined by "|"
+    optional: bool
+    flags: tuple[str, ...]      # "opt", "fix_null", "no_expand", "static"
+    fixup: Optional[str]
+
+    @property
+    def expands(self) -> bool:
+        """A string literal given here is a format string."""
+        return "no_expand" not in self.flags
+
+    @property
+    def main_kind(self) -> str:
+        """The kind OpenSIPS checks first: int, then str, var, regex."""
+        for kind in ("int", "str", "var", "regex"):
+            if kind in self.kind.split("|"):
+                return kind
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    name: str
+    module: str
+    params: tuple[Param, ...]
+    min_args: int
+    max_args: int
+    route_mask: int
+
+    def allowed_in(self, route_type: str) -> bool:
+        return bool(self.route_mask & ROUTE_TYPE_BITS[route_type])
+
+    @property
+    def route_types(self) -> list[str]:
+        return [name for name, bit in ROUTE_TYPE_BITS.items() if self.route_mask & bit]
+
+
+@dataclass(frozen=True, slots=True)
+class PVar:
+    name: str
+    module: str
+    writable: bool
+    takes_name: bool
+    takes_index: bool
+
+
+def _function(name: str, module: str, data: dict) -> Function:
+    params = tuple(Param(p.get("kind") or "", bool(p.get("optional")), tuple(p.get("flags") or ()),
+                         p.get("fixup")) for p in data.get("params", ()))
+    return Function(name, module, params, data.get("min_args", 0), data.get("max_args", 0),
+                    data.get("route_mask", 511))
+
+
+def _pvar(name: str, module: str, details: dict) -> PVar:
+    variants = [details] + list(details.get("variants", ()))
+    return PVar(name, module,
+                writable=any(v.get("writable") for v in variants),
+                takes_name=any(v.get("name_arg") for v in variants),
+                takes_index=any(v.get("index") for v in variants))
+
+
+class Catalog:
+    def __init__(self, data: dict):
+        self._data = data
+        self._core = data["core"]
+        self._modules: dict[str, dict] = data["modules"]
+
+    @property
+    def opensips_version(self) -> str:
+        return self._data.get("opensips_version", "")
+
+    # ------------------------------------------------------------ modules
+
+    def has_module(self, name: str) -> bool:
+        return name in self._modules
+
+    @property
+    def module_names(self) -> list[str]:
+        return sorted(self._modules)
+
+    def module_summary(self, name: str) -> str:
+        return self._modules.get(name, {}).get("summary", "")
+
+    def module_params(self, module: str) -> dict[str, str]:
+        """Module parameter name -> type ("int", "str", "int|str", "str|func", ...)."""
+        return self._modules.get(module, {}).get("params", {})
+
+    def module_depends(self, module: str) -> list[str]:
+        return list(self._modules.get(module, {}).get("depends", ()))
+
+    # ------------------------------------------------------------ functions
+
+    @cached_property
+    def _functions(self) -> dict[str, list[Function]]:
+        """Function name -> its definitions (core first, then modules)."""
+        table: dict[str, list[Function]] = {}
+        for name, fdata in self._core["functions"].items():
+            table.setdefault(name, []).append(_function(name, CORE, fdata))
+        for module, mdata in self._modules.items():
+            for name, fdata in mdata.get("functions", {}).items():
+                table.setdefault(name, []).append(_function(name, module, fdata))
+        return table
+
+    def functions_named(self, name: str) -> list[Function]:
+        return self._functions.get(name, [])
+
+    def function(self, name: str, loaded: Iterable[str]) -> Optional[Function]:
+        """The function as seen with these modules loaded (core always is)."""
+        available = set(loaded)
+        for fn in self._functions.get(name, ()):
+            if fn.module == CORE or fn.module in available:
+                return fn
+        return None
+
+    def async_function(self, name: str, loaded: Iterable[str]) -> Optional[Function]:
+        available = set(loaded)
+        for module in sorted(available):
+            fdata = self._modules.get(module, {}).get("async_functions", {}).get(name)
+            if fdata is not None:
+                return _function(name, module, fdata)
+        return None
+
+    def module_functions(self, module: str) -> list[str]:
+        if module == CORE:
+            return sorted(self._core["functions"])
+        return sorted(self._modules.get(module, {}).get("functions", {}))
+
+    # ------------------------------------------------------------ variables, transformations
+
+    @cached_property
+    def _pvars(self) -> dict[str, PVar]:
+        table = {}
+        details = self._core.get("pvar_details", {})
+        for name in self._core.get("pvars", ()):
+            table[name] = _pvar(name, CORE, details.get(name, {}))
+        for module, mdata in self._modules.items():
+            mdetails = mdata.get("pvar_details", {})
+            for name in mdata.get("pvars", ()):
+                table.setdefault(name, _pvar(name, module, mdetails.get(name, {})))
+        return table
+
+    def pvar(self, name: str) -> Optional[PVar]:
+        return self._pvars.get(name)
+
+    def pvar_names(self, loaded: Iterable[str] = ()) -> list[str]:
+        available = set(loaded) | {CORE}
+        return sorted(n for n, pv in self._pvars.items() if pv.module in available)
+
+    @cached_property
+    def transformations(self) -> frozenset[str]:
+        names = set(self._core.get("transformations", ()))
+        for mdata in self._modules.values():
+            names.update(mdata.get("transformations", ()))
+        return frozenset(n.lower() for n in names)
+
+    # ------------------------------------------------------------ globals
+
+    def global_type(self, name: str) -> Optional[str]:
+        """The type of a core global parameter ("int", "bool", "str", "socket", ...)."""
+        return self._core["globals"].get(name)
+
+    @property
+    def global_names(self) -> list[str]:
+        return sorted(self._core["globals"])
+
+    # ------------------------------------------------------------ events and transports
+
+    @cached_property
+    def events(self) -> dict[str, tuple[str, list[str]]]:
+        """Event name -> (publishing module, parameter names)."""
+        table = {name: (CORE, list(params)) for name, params in self._core.get("events", {}).items()}
+        for module, mdata in self._modules.items():
+            for name, params in mdata.get("events", {}).items():
+                table.setdefault(name, (module, list(params)))
+        return table
+
+    @cached_property
+    def transports(self) -> dict[str, str]:
+        """Event Interface transport name ("udp", "rabbitmq", ...) -> module."""
+        table = {name: CORE for name in self._core.get("event_transports", ())}
+        for module, mdata in self._modules.items():
+            for name in mdata.get("transport") or ():
+                table[name] = module
+        return table
+
+    # ------------------------------------------------------------ MI
+
+    def mi_commands(self) -> dict[str, dict]:
+        """Full command name ("evi:raise") -> {recipes, aliases, module}."""
+        table = {}
+        for full, cdata in self._core.get("mi", {}).items():
+            table[full] = {"recipes": cdata.get("recipes", []),
+                           "aliases": cdata.get("aliases", []), "module": CORE}
+        for module, mdata in self._modules.items():
+            for local, cdata in mdata.get("mi", {}).items():
+                full = cdata.get("full_name", "%s:%s" % (module, local))
+                table[full] = {"recipes": cdata.get("recipes", []),
+                               "aliases": cdata.get("aliases", []), "module": module}
+        return table
+
+
+def catalog_path() -> Path:
+    return Path(__file__).resolve().parent / "data" / "catalog.json"
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    with open(catalog_path(), encoding="utf-8") as f:
+        return Catalog(json.load(f))
