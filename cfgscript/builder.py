@@ -247,8 +247,8 @@ class Builder:
             value, kind = atoms[0][1], "id"
         else:
             value, kind = None, "compound"
-        text = self._source_span(atoms) if kind == "compound" else atoms[0][1]
-        return ast.GlobalParam(*self._pos(name_tok, atoms[-1]), name_tok[1], value, kind, text)
+        return ast.GlobalParam(*self._pos(name_tok, atoms[-1]), name_tok[1], value, kind,
+                               self._source_span(atoms))
 
     def _source_span(self, atoms) -> str:
         parts = [atoms[0][1]]
@@ -301,8 +301,6 @@ class Builder:
         elif kind == "timer_route" and interval is None and len(c) != 7:
             self.error("invalid timer_route statement: the interval is missing "
                        "(timer_route[name, seconds])", c[0], c[3])
-        elif kind != "timer_route" and len(c) == 7 and kind != "event_route":
-            self.error("invalid %s statement" % kind, c[0], c[5])
 
     def route_body(self, c):
         return ast.Block(*self._pos(c[0], c[-1]), self._statements(c[1:-1]))
@@ -344,17 +342,10 @@ class Builder:
         return ast.ForEach(*self._pos(c[0], c[-1]), var, source, body)
 
     def switch_stmt(self, c):
-        cases, default = [], None
-        for item in c[5:-1]:
-            if isinstance(item, ast.Case):
-                cases.append(item)
-            else:
-                default = item
-        for case in cases:
-            self._claim_breaks(case.body)
-        if default is not None:
-            self._claim_breaks(default.body)
-            default = default.body
+        cases = [item for item in c[5:-1] if isinstance(item, ast.Case)]
+        default = next((item.body for item in c[5:-1] if isinstance(item, ast.Block)), None)
+        for body in [case.body for case in cases] + [default or []]:
+            self._claim_breaks(body)
         return ast.Switch(*self._pos(c[0], c[-1]), self.var(c[2]), cases, default)
 
     def case_clause(self, c):
@@ -363,7 +354,8 @@ class Builder:
         return ast.Case(*self._pos(c[0], c[-1]), label, body)
 
     def default_clause(self, c):
-        return ast.Case(*self._pos(c[0], c[-1]), "", self._statements(c[2:]))
+        """The default branch, as a Block so that switch_stmt tells it from the cases."""
+        return ast.Block(*self._pos(c[0], c[-1]), self._statements(c[2:]))
 
     def assign(self, c):
         target = self.var(c[0])

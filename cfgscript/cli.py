@@ -50,6 +50,71 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError("-o expects NAME=VALUE, got %r" % item)
+        values[name] = value
+    return values
+
+
+def load_engine(path: str, options) -> "object":
+    """Parse, check and load a script; print diagnostics and return None on errors."""
+    from .check import check
+    from .parser import parse_file
+    from .runtime.engine import Engine
+
+    try:
+        result = parse_file(path)
+    except OSError as err:
+        raise UsageError("%s: %s" % (path, err.strerror or err)) from None
+    except DiagnosticError as err:
+        _print_diagnostics(err.diagnostics, None)
+        return None
+    diagnostics = check(result)
+    _print_diagnostics(diagnostics, result.source.line_text)
+    if any(d.severity == ERROR for d in diagnostics):
+        return None
+    engine = Engine(result.script, options)
+    problems = engine.load()
+    if problems:
+        _print_diagnostics(problems, result.source.line_text)
+        return None
+    return engine
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
+    from .runtime.engine import RunOptions, ScriptAbort, StrictStop
+
+    if args.duration is not None and args.duration < 0:
+        raise UsageError("--duration must not be negative")
+    options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
+                         argv=_parse_overrides(args.option))
+    engine = load_engine(args.script, options)
+    if engine is None:
+        return EXIT_FINDINGS
+    previous = {sig: signal.signal(sig, lambda *_: engine.stop())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    status = EXIT_OK
+    try:
+        engine.run_startup()
+        engine.drain()
+        if not args.once:
+            engine.serve(args.duration)
+    except (StrictStop, ScriptAbort) as err:
+        print("cfgscript: %s" % err, file=sys.stderr)
+        status = EXIT_FINDINGS
+    finally:
+        engine.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfgscript",
@@ -65,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                                        "clean, 1 on errors, 2 on usage or I/O problems.")
     check.add_argument("scripts", nargs="+", metavar="SCRIPT", help="script file, or - for stdin")
     check.set_defaults(handler=cmd_check)
+
+    run = sub.add_parser("run", help="run a script: startup_route, timers, events",
+                         description="Run startup_route, then timer routes, queued event routes "
+                                     "and MI requests until SIGINT/SIGTERM.")
+    run.add_argument("script", metavar="SCRIPT", help="script file, or - for stdin")
+    run.add_argument("--once", action="store_true",
+                     help="run startup_route and the events it raises, then exit")
+    run.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    run.add_argument("-o", dest="option", action="append", default=[], metavar="NAME=VALUE",
+                     help="a value for $argv(NAME); may be repeated")
+    run.add_argument("--log-format", choices=("full", "plain"), default="full",
+                     help="plain drops the '<date> [pid] ' prefix of log lines")
+    run.add_argument("--strict", action="store_true",
+                     help="stop (exit 1) when the script calls a function cfgscript cannot run")
+    run.set_defaults(handler=cmd_run)
     return parser
 
 

@@ -30,6 +30,13 @@ Token = tuple  # (type, text, line, column, offset)
 
 _ADDRESS_TERMINALS = ("IPNET", "IPV4", "IPV6")
 _ASCII = [chr(i) for i in range(128)]
+# What precedes a token (blanks, comments) is matched atomically: a lookahead
+# captures it and a backreference consumes it. Were the regex engine allowed to
+# backtrack into it when no token follows (at the end of the text or before a
+# bad character), it would retry runs of blanks or '#'s in exponentially many
+# splits.
+_ATOMIC_SKIP = "(?=(?P<_skip>(?:%s)*))(?P=_skip)(?:%s)"
+_COMMENT_MARK = re.compile(r"/\*|\*/")
 
 
 class LexError(Exception):
@@ -152,8 +159,8 @@ class Lexer:
                          if (params or p[0] != "PARAM_NAME")
                          and (addresses or p[0] not in _ADDRESS_TERMINALS)]
                 ordered = _ordered(terms + operators)
-                regex = "(?:%s)*(?:%s)" % (skip, "|".join("(?P<%s>%s)" % p for p in ordered))
-                self._variants[params, addresses] = re.compile(regex).match
+                tokens = "|".join("(?P<%s>%s)" % p for p in ordered)
+                self._variants[params, addresses] = re.compile(_ATOMIC_SKIP % (skip, tokens)).match
         self._skip = re.compile("(?:%s)*" % skip).match
         self._keywords = tables.keywords
         self._operators = tables.operators
@@ -183,6 +190,13 @@ class Lexer:
                     line_start = rfind("\n", pos, begin) + 1
             value = m.group(kind)
             if kind == "OP" or kind == "OP2":
+                if value == "/" and text.startswith("*", begin + 1):
+                    pos = _comment_end(text, begin, line, begin - line_start + 1)
+                    newlines = count("\n", begin, pos)
+                    if newlines:
+                        line += newlines
+                        line_start = rfind("\n", begin, pos) + 1
+                    continue
                 kind = operators[value]
             elif kind == "ID":
                 keyword = keywords.get(value)
@@ -205,8 +219,17 @@ class Lexer:
         ch = text[pos]
         if ch in "\"'":
             return LexError("unterminated string", line, col, pos)
-        if text.startswith("/*", pos):
-            return LexError("unterminated /* comment", line, col, pos)
         if ch == "$":
             return LexError("invalid script variable", line, col, pos)
         return LexError("unexpected character %r" % ch, line, col, pos)
+
+
+def _comment_end(text: str, begin: int, line: int, col: int) -> int:
+    """The end of the /* comment at `begin` that the grammar's pattern could not
+    take: one nested deeper than that pattern goes, or one never closed."""
+    depth = 0
+    for m in _COMMENT_MARK.finditer(text, begin):
+        depth += 1 if m.group() == "/*" else -1
+        if depth == 0:
+            return m.end()
+    raise LexError("unterminated /* comment", line, col, begin)

@@ -95,8 +95,10 @@ class Parser:
                     break
         builder.finish()
         main = source.main
-        last_line = max(1, main.text.count("\n"))
-        script = ast.Script(main.path, 1, 1, last_line, 1, items, [f.path for f in source.files])
+        end_line = main.text.count("\n") + 1
+        end_col = len(main.text) - main.text.rfind("\n")
+        script = ast.Script(main.path, 1, 1, end_line, end_col, items,
+                            [f.path for f in source.files])
         diagnostics = sorted(builder.diagnostics, key=lambda d: (d.file != main.path, d.sort_key))
         return ParseResult(script, source, diagnostics)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Union
 
 MARKER = "$"
+MAX_NESTING = 16    # variables within variables: $avp($var(n)), $(avp(x)[$var(i)])
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
@@ -128,12 +129,22 @@ def _scan_transformations(text: str, pos: int) -> tuple[tuple[Transformation, ..
     return tuple(steps), pos
 
 
-def _parse_index(raw: str, offset: int) -> Index:
+def _parse_nested(raw: str, what: str, offset: int, depth: int) -> PVSpec:
+    """The variable that gives a name or an index; `offset` is where raw starts."""
+    if depth >= MAX_NESTING:
+        raise SpecError("variables nest deeper than %d levels" % MAX_NESTING, offset)
+    try:
+        spec, end = parse_spec_at(raw, 0, depth + 1)
+    except SpecError as err:
+        raise SpecError(str(err), offset + err.offset) from None
+    if end != len(raw):
+        raise SpecError("invalid %s [%s]" % (what, raw), offset)
+    return spec
+
+
+def _parse_index(raw: str, offset: int, depth: int) -> Index:
     if raw.startswith(MARKER):
-        spec, end = parse_spec_at(raw, 0)
-        if end != len(raw):
-            raise SpecError("invalid index [%s]" % raw, offset)
-        return spec
+        return _parse_nested(raw, "index", offset, depth)
     if raw == "*":
         return "*"
     if raw.lower() == "append":
@@ -144,7 +155,7 @@ def _parse_index(raw: str, offset: int) -> Index:
     return int(raw)
 
 
-def parse_spec_at(text: str, pos: int) -> tuple[PVSpec, int]:
+def parse_spec_at(text: str, pos: int, depth: int = 0) -> tuple[PVSpec, int]:
     """Parse the spec that starts with '$' at text[pos]; return it and the end index.
 
     Follows pv_parse_spec(): "$name", "$name(inner)", "$(name)", "$(name(inner))",
@@ -186,9 +197,7 @@ def parse_spec_at(text: str, pos: int) -> tuple[PVSpec, int]:
         if not inner:
             raise SpecError("variable $%s does not take an empty name" % name, pos - start)
         if inner.startswith(MARKER):
-            dynamic, end = parse_spec_at(inner, 0)
-            if end != len(inner):
-                raise SpecError("invalid name [%s]" % inner, pos + 1 - start)
+            dynamic = _parse_nested(inner, "name", pos + 1 - start, depth)
         pos = close + 1
     if not full:
         spec = PVSpec(text[start:pos], name, inner, dynamic, context=context)
@@ -198,7 +207,7 @@ def parse_spec_at(text: str, pos: int) -> tuple[PVSpec, int]:
         index_text = text[pos + 1:close]
         if not index_text:
             raise SpecError("variable $%s does not take an empty index" % name, pos - start)
-        index = _parse_index(index_text, pos + 1 - start)
+        index = _parse_index(index_text, pos + 1 - start, depth)
         pos = close + 1
     if pos < n and text[pos] == "{":
         transforms, pos = _scan_transformations(text, pos)

@@ -82,7 +82,10 @@ class Source:
 
 def decode(data: bytes) -> str:
     """Script bytes to text: UTF-8, a leading BOM dropped, stray bytes kept."""
-    text = data.decode("utf-8", errors="surrogateescape")
+    return _drop_bom(data.decode("utf-8", errors="surrogateescape"))
+
+
+def _drop_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -160,6 +163,9 @@ class _Flattener:
         if target is None:
             self._error(src, number, line, "%s needs a quoted, non-empty file path" % directive)
             return
+        if "\0" in target:
+            self._error(src, number, line, "%s: the file path contains a NUL byte" % directive)
+            return
         if len(stack) > MAX_INCLUDE_DEPTH:
             self._error(src, number, line,
                         "%s: includes nest deeper than %d levels" % (directive, MAX_INCLUDE_DEPTH))
@@ -182,6 +188,7 @@ class _Flattener:
 
 def load_text(text: str, path: str = "<script>") -> Source:
     """A Source for script text given directly (includes are still followed)."""
+    text = _drop_bom(text)
     root = SourceFile(path, text, ())
     if "include_file" not in text and "import_file" not in text:
         return Source(text, [root], [Segment(1, root, 1)])

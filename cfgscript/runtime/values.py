@@ -8,6 +8,9 @@ A value is one of:
            It has no string form: "id:" + 5 is an error in OpenSIPS.
   VInt     an integer read from a variable ($var, $avp, $param, $Ts, {s.len}, ...):
            it carries both its int form and its decimal string form.
+  StrInt   a string that also has an int form but is not integer-typed: an
+           integer handed back by return(code, 42) through $return(i). It is
+           stored as a string, but compares as an int.
 
 Strings are Python str. Script bytes that are not UTF-8 are kept as lone
 surrogates (the "surrogateescape" convention), so every byte survives a round
@@ -31,7 +34,19 @@ class VInt(int):
         return "VInt(%d)" % int(self)
 
 
-Value = Union[None, str, int, VInt]
+class StrInt(str):
+    """A string with an integer form that is not integer-typed ($return values)."""
+
+    def __new__(cls, value: int) -> StrInt:
+        obj = super().__new__(cls, str(value))
+        obj.ival = value
+        return obj
+
+    def __int__(self) -> int:
+        return self.ival
+
+
+Value = Union[None, str, int, VInt, StrInt]
 
 
 def wrap32(value: int) -> int:
@@ -42,17 +57,36 @@ def wrap32(value: int) -> int:
 
 def has_str(value: Value) -> bool:
     """Does the value have a string form? (strings and variable-read ints)"""
-    return type(value) is str or type(value) is VInt
+    kind = type(value)
+    return kind is str or kind is VInt or kind is StrInt
 
 
 def has_int(value: Value) -> bool:
     """Does the value have an integer form?"""
-    return type(value) is int or type(value) is VInt
+    kind = type(value)
+    return kind is int or kind is VInt or kind is StrInt
+
+
+def is_int_typed(value: Value) -> bool:
+    """Integer-typed (PV_TYPE_INT): stored as an int, the left side of arithmetic."""
+    kind = type(value)
+    return kind is int or kind is VInt
+
+
+def int_of(value: Value) -> int:
+    """The integer form of a value that has one."""
+    return value.ival if type(value) is StrInt else int(value)
 
 
 def stored(value: Value) -> Value:
-    """The value as a variable keeps it: integers gain their string form."""
-    return VInt(value) if type(value) is int else value
+    """The value as a variable keeps it: integer-typed values become VInt,
+    everything else a plain str (NULL stays None)."""
+    kind = type(value)
+    if kind is VInt or value is None or kind is str:
+        return value
+    if kind is int:
+        return VInt(value)
+    return str(value)
 
 
 def text(value: Value) -> str:

@@ -1,0 +1,40 @@
+"""Runtime modules: one file per OpenSIPS module cfgscript runs.
+
+Each file declares its exports the way an OpenSIPS module does (script
+functions, pseudo-variables, module parameters, transports, MI commands).
+Modules that are not here are known from the catalog only: they load, and
+calling one of their functions logs that it is not available in cfgscript.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Optional
+
+from ..runtime.module import Module
+
+# OpenSIPS module name -> "python_module:ClassName"
+IMPLEMENTED = {
+    "cfgutils": "cfgutils:Cfgutils",
+    "json": "json:Json",
+}
+
+CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
+
+
+def _load(path: str) -> type[Module]:
+    module_name, _, class_name = path.partition(":")
+    if "." not in module_name:
+        module_name = __name__ + "." + module_name
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def core_modules() -> list[type[Module]]:
+    """The parts of the core, always loaded."""
+    return [_load(path) for path in CORE]
+
+
+def implemented_module(name: str) -> Optional[type[Module]]:
+    """The runtime class of an OpenSIPS module cfgscript implements (imported on use)."""
+    path = IMPLEMENTED.get(name)
+    return _load(path) if path else None

@@ -1,0 +1,156 @@
+"""cfgutils: $shv, $RANDOM, $env, $ctime, random decisions, sleeps, locks."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+
+from ..pvspec import PVSpec
+from ..runtime.context import RunContext
+from ..runtime.module import Accessor, Arg, ModParam, Module, function, pvar
+from ..runtime.values import Value, VInt, has_int, int_of
+
+_CTIME_FIELDS = {"sec": "tm_sec", "min": "tm_min", "hour": "tm_hour", "mday": "tm_mday",
+                 "mon": "tm_mon", "year": "tm_year", "wday": "tm_wday", "yday": "tm_yday",
+                 "isdst": "tm_isdst"}
+_CTIME_OFFSETS = {"mon": -1, "year": -1900, "yday": -1, "wday": 1}
+
+
+def _shared_value(spec: str) -> tuple[str, Value]:
+    """shvset/varset "name=i:1" or "name=s:text"."""
+    name, _, typed = spec.partition("=")
+    kind, _, raw = typed.partition(":")
+    if kind.lower() in ("i", "int"):
+        return name.strip(), VInt(int(raw.strip() or 0))
+    return name.strip(), raw
+
+
+class Cfgutils(Module):
+    name = "cfgutils"
+    params = (
+        ModParam("initial_probability", "int", 10),
+        ModParam("shvset", "str", repeatable=True),
+        ModParam("varset", "str", repeatable=True),
+        ModParam("shv_hash_size", "int", 64),
+        ModParam("lock_pool_size", "int", 32),
+        ModParam("hash_file", "str", None),
+    )
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        self.shared: dict[str, Value] = {}
+        self.probability = 10
+        self.random = random.Random()
+
+    def init(self) -> None:
+        self.probability = self.param("initial_probability")
+        for item in self.param("shvset"):
+            name, value = _shared_value(item)
+            self.shared[name] = value
+        for item in self.param("varset"):
+            name, value = _shared_value(item)
+            self.engine.script_vars[name] = value
+
+    # ------------------------------------------------------------ variables
+
+    @pvar("shv")
+    def shv(self, spec: PVSpec, compiler) -> Accessor:
+        name = spec.inner or ""
+        shared = self.shared
+
+        def read(ctx: RunContext) -> Value:
+            return shared.get(name, VInt(0))
+
+        def write(ctx: RunContext, op: str, value: Value) -> bool:
+            shared[name] = VInt(value) if type(value) is int or type(value) is VInt else str(value)
+            return True
+
+        def delete(ctx: RunContext, op: str) -> bool:
+            shared[name] = VInt(0)
+            return True
+        return Accessor(read, write, delete)
+
+    @pvar("RANDOM")
+    def random_value(self, spec: PVSpec, compiler) -> Accessor:
+        rng = self.random
+        return Accessor(lambda ctx: VInt(rng.randrange(0, 1 << 31)))
+
+    @pvar("env")
+    def env(self, spec: PVSpec, compiler) -> Accessor:
+        name = spec.inner or ""
+        return Accessor(lambda ctx: os.environ.get(name))
+
+    @pvar("ctime")
+    def ctime(self, spec: PVSpec, compiler) -> Accessor:
+        field = _CTIME_FIELDS.get(spec.inner or "")
+        offset = _CTIME_OFFSETS.get(spec.inner or "", 0)
+
+        def read(ctx: RunContext) -> Value:
+            if field is None:
+                return None
+            return VInt(getattr(time.localtime(), field) + offset)
+        return Accessor(read)
+
+    # ------------------------------------------------------------ functions
+
+    @function("rand_event", Arg("int", optional=True))
+    def rand_event(self, ctx: RunContext, probability=None) -> int:
+        chance = self.probability if probability is None else probability
+        return 1 if self.random.random() * 100 < chance else -1
+
+    @function("rand_set_prob", Arg("int"))
+    def rand_set_prob(self, ctx: RunContext, probability: int) -> int:
+        self.probability = max(0, min(100, probability))
+        return 1
+
+    @function("rand_reset_prob")
+    def rand_reset_prob(self, ctx: RunContext) -> int:
+        self.probability = self.param("initial_probability")
+        return 1
+
+    @function("rand_get_prob")
+    def rand_get_prob(self, ctx: RunContext) -> int:
+        return self.probability
+
+    @function("sleep", Arg("int"))
+    def sleep(self, ctx: RunContext, seconds: int) -> int:
+        time.sleep(max(seconds, 0))
+        return 1
+
+    @function("usleep", Arg("int"))
+    def usleep(self, ctx: RunContext, micros: int) -> int:
+        time.sleep(max(micros, 0) / 1_000_000)
+        return 1
+
+    @function("get_static_lock", Arg("str"))
+    def get_static_lock(self, ctx: RunContext, key: str) -> int:
+        return 1        # one interpreter thread: locks never contend
+
+    @function("release_static_lock", Arg("str"))
+    def release_static_lock(self, ctx: RunContext, key: str) -> int:
+        return 1
+
+    @function("get_dynamic_lock", Arg("str"))
+    def get_dynamic_lock(self, ctx: RunContext, key: str) -> int:
+        return 1
+
+    @function("release_dynamic_lock", Arg("str"))
+    def release_dynamic_lock(self, ctx: RunContext, key: str) -> int:
+        return 1
+
+    @function("shuffle_avps", Arg("var", avp_only=True))
+    def shuffle_avps(self, ctx: RunContext, target) -> int:
+        stack = ctx.avps.stacks.get(target.spec.inner or "")
+        if stack:
+            self.random.shuffle(stack)
+        return 1
+
+    @function("ts_usec_delta", Arg("int"), Arg("int"), Arg("int"), Arg("int"),
+              Arg("var", writable=True))
+    def ts_usec_delta(self, ctx: RunContext, s1, u1, s2, u2, target) -> int:
+        delta = abs((s1 * 1_000_000 + u1) - (s2 * 1_000_000 + u2))
+        return 1 if target.write(ctx, VInt(delta)) else -1
+
+
+__all__ = ["Cfgutils", "has_int", "int_of"]

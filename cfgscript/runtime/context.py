@@ -1,0 +1,67 @@
+"""State of one top-level run (startup, timer or event route), as OpenSIPS keeps it.
+
+The action flags and the return code work as in OpenSIPS's action.c: every
+action returns a code; 0 sets EXIT (the whole run stops); `return` sets RETURN
+(the current route stops); `break` sets BREAK. `rc` is $rc / $retcode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .values import Value
+
+FL_RETURN = 1
+FL_EXIT = 2
+FL_BREAK = 4
+FL_DROP = 8
+FL_STOP = FL_RETURN | FL_EXIT | FL_BREAK
+
+E_UNSPEC = -1
+E_BUG = -5
+EXPR_DROP = -127
+MAX_ROUTE_DEPTH = 100
+
+
+@dataclass(slots=True)
+class ParamFrame:
+    """What $param reads: route() arguments, or the parameters of an event."""
+    kind: str                                   # "route" or "event"
+    values: tuple[Value, ...] = ()
+    names: Optional[tuple[Optional[str], ...]] = None   # event parameter names
+    event: str = ""
+
+
+@dataclass(slots=True)
+class RouteFrame:
+    """One entry of the route stack ($route)."""
+    kind: str                   # "startup_route", "route", "event_route", ...
+    name: Optional[str]
+
+
+@dataclass(slots=True)
+class AvpStore:
+    """AVP stacks: per name, values oldest first (the top is the last one)."""
+    stacks: dict[str, list] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.stacks.clear()
+
+
+@dataclass(slots=True, eq=False)
+class RunContext:
+    engine: object
+    avps: AvpStore
+    flags: int = 0
+    rc: int = 0
+    routes: list[RouteFrame] = field(default_factory=list)
+    params: list[ParamFrame] = field(default_factory=list)
+    returns: list[list[Value]] = field(default_factory=list)   # per route level
+    last_returns: list[Value] = field(default_factory=list)    # $return(i)
+    line: int = 0               # $cfg_line
+    file: str = ""              # $cfg_file
+    in_error_route: bool = False
+    error_info: Optional[tuple[str, str]] = None
+    event_depth: int = 0        # nested inline event routes
+    msg_flags: set = field(default_factory=set)     # setflag() on the dummy request

@@ -1,0 +1,455 @@
+"""The engine: one interpreter thread running every route, one at a time, like
+one OpenSIPS worker.
+
+Loading applies the global parameters, loads the modules the script asks for
+(implemented ones run, the others are known by name from the catalog),
+applies the modparams and compiles every route. Running means: startup_route,
+then timer routes on schedule, queued event routes, MI requests, until stopped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from .. import ast
+from ..catalog import CORE, Catalog, load_catalog
+from ..diagnostics import ERROR, Diagnostic
+from .compiler import CompileError, Compiler
+from .context import (E_BUG, E_UNSPEC, FL_RETURN, MAX_ROUTE_DEPTH, AvpStore, ParamFrame,
+                      RouteFrame, RunContext)
+from .logger import L_ALERT, L_ERR, L_NOTICE, L_WARN, Logger
+from .module import Accessor, Arg, FunctionExport, Module
+from .values import Value, has_int, has_str, int_of, text
+
+EVENT_ROUTE_DEPTH = 100
+
+
+@dataclass
+class Settings:
+    """Core global parameters that change how scripts run."""
+    log_level: int = L_NOTICE
+    xlog_level: int = L_NOTICE
+    xlog_print_level: int = L_NOTICE
+    stderror_enabled: bool = True
+    log_prefix: str = ""
+    log_event_enabled: bool = False
+    max_while_loops: int = 10000
+    enable_asserts: bool = False
+    abort_on_assert: bool = False
+    xlog_force_color: bool = False
+    xlog_buf_size: int = 4096
+
+    FIELDS = {"log_level": int, "xlog_level": int, "xlog_print_level": int,
+              "stderror_enabled": bool, "log_prefix": str, "log_event_enabled": bool,
+              "max_while_loops": int, "enable_asserts": bool, "abort_on_assert": bool,
+              "xlog_force_color": bool, "xlog_buf_size": int}
+
+
+@dataclass(eq=False)
+class CompiledRoute:
+    kind: str
+    name: Optional[str]
+    node: ast.Route
+    body: Optional[Callable[[RunContext], int]] = None
+    interval: Optional[int] = None
+
+
+class StrictStop(Exception):
+    """--strict: the script called something cfgscript cannot run."""
+
+
+class ScriptAbort(Exception):
+    """abort_on_assert, or a fatal problem while running."""
+
+
+@dataclass
+class RunOptions:
+    plain_log: bool = False
+    strict: bool = False
+    argv: dict[str, str] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, script: ast.Script, options: Optional[RunOptions] = None,
+                 logger: Optional[Logger] = None, catalog: Optional[Catalog] = None):
+        from ..modules import core_modules
+        self.script = script
+        self.options = options or RunOptions()
+        self.logger = logger or Logger(plain=self.options.plain_log)
+        self.catalog = catalog or load_catalog()
+        self.settings = Settings()
+        self.argv = dict(self.options.argv)
+        self.started = time.time()
+        self.script_vars: dict[str, Value] = {}
+        self.modules: dict[str, Module] = {}
+        self.known_modules: list[str] = []
+        self.core = [cls(self) for cls in core_modules()]
+        self.routes: dict[str, CompiledRoute] = {}          # route[name]
+        self.event_routes: dict[str, CompiledRoute] = {}
+        self.timer_routes: list[CompiledRoute] = []
+        self.singletons: dict[str, CompiledRoute] = {}      # startup, error, main route
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()  # work for the interpreter thread
+        self.stopping = False
+        self._error_route_active = False
+
+    # ------------------------------------------------------------ loading
+
+    def load(self) -> list[Diagnostic]:
+        """Apply globals, modules and modparams, then compile the routes."""
+        problems: list[Diagnostic] = []
+        for item in self.script.items:
+            if isinstance(item, ast.GlobalParam):
+                self._apply_global(item)
+            elif isinstance(item, ast.LoadModule):
+                self._load_module(item)
+            elif isinstance(item, ast.ModParam):
+                problem = self._apply_modparam(item)
+                if problem:
+                    problems.append(problem)
+        if problems:
+            return problems
+        self.logger.configure(log_level=self.settings.log_level,
+                              xlog_level=self.settings.xlog_level,
+                              stderr_enabled=self.settings.stderror_enabled,
+                              prefix=self.settings.log_prefix)
+        for module in self._all_modules():
+            module.init()
+        compiled = [self._register_route(node) for node in self.script.routes()]
+        compiler = Compiler(self)
+        for route in compiled:
+            try:
+                route.body = compiler.block(route.node.body)
+            except CompileError as err:
+                where = err.node or route.node
+                problems.append(Diagnostic(ERROR, str(err), where.file, where.line, where.col))
+        return problems
+
+    def _apply_global(self, item: ast.GlobalParam) -> None:
+        kind = Settings.FIELDS.get(item.name)
+        if kind is None or item.value is None:
+            return      # SIP-only or unknown parameters are accepted and ignored
+        if kind is str and isinstance(item.value, str):
+            setattr(self.settings, item.name, item.value)
+        elif kind in (int, bool) and isinstance(item.value, int):
+            setattr(self.settings, item.name, kind(item.value))
+
+    def _load_module(self, item: ast.LoadModule) -> None:
+        name = item.module
+        if name in self.modules or name in self.known_modules:
+            return
+        from ..modules import implemented_module
+        cls = implemented_module(name)
+        if cls is not None:
+            self.modules[name] = cls(self)
+        else:
+            self.known_modules.append(name)
+
+    def _apply_modparam(self, item: ast.ModParam) -> Optional[Diagnostic]:
+        pattern = re.compile("^(%s)$" % item.module, re.IGNORECASE)
+        for name, module in self.modules.items():
+            if pattern.match(name) and not module.set_param(item.param, item.value):
+                return Diagnostic(ERROR, "parameter <%s> not found in module <%s> - can't set"
+                                  % (item.param, name), item.file, item.line, item.col)
+        return None
+
+    def _all_modules(self) -> list[Module]:
+        return self.core + list(self.modules.values())
+
+    def _register_route(self, node: ast.Route) -> CompiledRoute:
+        """Make the route known (bodies are compiled once every route is)."""
+        route = CompiledRoute(node.kind, node.name, node, interval=node.interval)
+        if node.kind == "route" and node.name not in (None, "0"):
+            self.routes[node.name] = route
+        elif node.kind == "event_route":
+            self.event_routes[node.name] = route
+        elif node.kind == "timer_route":
+            self.timer_routes.append(route)
+        elif node.name is None or node.name == "0":
+            self.singletons[node.kind] = route
+        return route
+
+    # ------------------------------------------------------------ exports
+
+    def pvar_factory(self, name: str) -> Optional[Callable[..., Accessor]]:
+        for module in self._all_modules():
+            export = module.pvars.get(name)
+            if export is not None:
+                return getattr(module, export.method)
+        return None
+
+    def named_route(self, name: str) -> Optional[CompiledRoute]:
+        """A route[name] block (its body may still be compiling)."""
+        return self.routes.get(name)
+
+    def compile_call(self, node: ast.Call, compiler: Compiler) -> Callable[[RunContext], int]:
+        for module in self._all_modules():
+            export = module.functions.get(node.name)
+            if export is not None:
+                return _bind_call(module, export, node, compiler)
+        return self._unavailable(node)
+
+    def compile_async(self, node, compiler: Compiler) -> Callable[[RunContext], int]:
+        keyword = "async" if isinstance(node, ast.Async) else "launch"
+        log = self.logger
+        where = "%s:%d" % (node.file, node.line)
+
+        def unsupported(ctx: RunContext) -> int:
+            log.error("core", "do_action", "%s: %s(%s()) is not supported in cfgscript"
+                      % (where, keyword, node.call.name))
+            return E_UNSPEC
+        return unsupported
+
+    def _unavailable(self, node: ast.Call) -> Callable[[RunContext], int]:
+        owners = [fn.module for fn in self.catalog.functions_named(node.name)]
+        module = next((m for m in owners if m in self.known_modules), owners[0] if owners else "?")
+        message = "%s:%d: %s() of module %s is not available in cfgscript" % (
+            node.file, node.line, node.name, module if module != CORE else "core")
+        strict = self.options.strict
+        log = self.logger
+
+        def not_available(ctx: RunContext) -> int:
+            log.error("core", "do_action", message)
+            if strict:
+                raise StrictStop(message)
+            return E_UNSPEC
+        return not_available
+
+    # ------------------------------------------------------------ running routes
+
+    def new_context(self) -> RunContext:
+        return RunContext(self, AvpStore())
+
+    def call_route(self, ctx: RunContext, route: CompiledRoute, params: tuple) -> int:
+        """route(name, params...): run_actions() with a new parameter frame."""
+        ctx.routes.append(RouteFrame("route", route.name))
+        ctx.params.append(ParamFrame("route", params))
+        try:
+            return self._run_actions(ctx, route.body)
+        finally:
+            ctx.params.pop()
+            ctx.routes.pop()
+
+    def _run_actions(self, ctx: RunContext, body) -> int:
+        if len(ctx.routes) > MAX_ROUTE_DEPTH:
+            top = ctx.routes[0]
+            self.logger.error("core", "run_actions", "route recursion limit reached, giving up! "
+                              "(nested routes: %d, first: '%s', last: '%s')!"
+                              % (len(ctx.routes), top.kind, ctx.routes[-1].name))
+            return E_UNSPEC
+        if body is None:
+            self.logger.warning("core", "run_actions", "null action list (route stack size: %d)"
+                                % len(ctx.routes))
+            return 1
+        ctx.returns.append([])
+        ctx.last_returns = []
+        try:
+            ret = body(ctx)
+        finally:
+            ctx.last_returns = ctx.returns.pop()
+        ctx.flags &= ~FL_RETURN
+        return ret
+
+    def run_top(self, route: CompiledRoute, frame: Optional[ParamFrame] = None,
+                ctx: Optional[RunContext] = None) -> int:
+        """run_top_route(): a fresh run of a top-level route; returns its action flags."""
+        ctx = ctx or self.new_context()
+        name = None if route.kind in ("startup_route", "error_route", "local_route") or (
+            route.kind == "route" and route.name in (None, "0")) else route.name
+        ctx.routes.append(RouteFrame(route.kind, name))
+        if frame is not None:
+            ctx.params.append(frame)
+        try:
+            self._run_actions(ctx, route.body)
+        finally:
+            ctx.routes.pop()
+            if frame is not None:
+                ctx.params.pop()
+        flags = ctx.flags
+        ctx.flags = 0
+        return flags
+
+    def run_startup(self) -> None:
+        route = self.singletons.get("startup_route")
+        if route is not None:
+            self.run_top(route)
+
+    def run_error_route(self, ctx: RunContext) -> None:
+        route = self.singletons.get("error_route")
+        if route is None or self._error_route_active:
+            return
+        self._error_route_active = True
+        saved = ctx.flags
+        ctx.flags = 0
+        try:
+            ctx.routes.append(RouteFrame("error_route", None))
+            self._run_actions(ctx, route.body)
+            ctx.routes.pop()
+        finally:
+            ctx.flags = saved
+            ctx.error_info = None
+            self._error_route_active = False
+
+    def abort(self, reason: str) -> None:
+        raise ScriptAbort(reason)
+
+    # ------------------------------------------------------------ scheduling
+
+    def post(self, job: Callable[[], None]) -> None:
+        """Queue work for the interpreter thread (event routes, MI requests).
+        Safe to call from any thread."""
+        self.jobs.put(job)
+
+    def drain(self) -> None:
+        """Run every queued job, including the ones queued while draining."""
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                job()
+
+    def stop(self) -> None:
+        """Ask serve() to return (safe from signal handlers and other threads)."""
+        self.stopping = True
+        self.jobs.put(None)
+
+    def serve(self, duration: Optional[float] = None) -> None:
+        """Run timer routes on schedule and queued jobs until stop() or the duration."""
+        start = time.monotonic()
+        deadline = start + duration if duration is not None else None
+        timers = [(start + route.interval, index, route)
+                  for index, route in enumerate(self.timer_routes) if route.interval]
+        heapq.heapify(timers)
+        while not self.stopping:
+            now = time.monotonic()
+            while timers and timers[0][0] <= now and not self.stopping:
+                due, index, route = heapq.heappop(timers)
+                self.run_top(route)
+                self.drain()
+                following = due + route.interval
+                now = time.monotonic()
+                heapq.heappush(timers, (max(following, now) if following < now - route.interval
+                                        else following, index, route))
+            wake = min([t[0] for t in timers[:1]] + ([deadline] if deadline else []), default=None)
+            if deadline is not None and now >= deadline:
+                return
+            timeout = None if wake is None else max(0.0, wake - time.monotonic())
+            try:
+                job = self.jobs.get(timeout=timeout)
+            except queue.Empty:
+                continue
+            if job is not None:
+                job()
+                self.drain()
+
+    def shutdown(self) -> None:
+        for module in reversed(self._all_modules()):
+            module.shutdown()
+
+
+# ---------------------------------------------------------------- function calls
+
+def _bind_call(module: Module, export: FunctionExport, node: ast.Call,
+               compiler: Compiler) -> Callable[[RunContext], int]:
+    """Compile a call: arguments are converted once here or per call, the
+    function runs only when every argument converts (get_cmd_fixups)."""
+    method = getattr(module, export.method)
+    converters = []
+    for index, (arg, spec) in enumerate(zip(node.args, export.args), 1):
+        converters.append(_converter(index, arg, spec, compiler, module.engine.logger))
+    missing = len(export.args) - len(node.args)
+    converters.extend([lambda ctx: None] * max(missing, 0))
+    log = module.engine.logger
+    where = "%s, line %d" % (node.file, node.line)
+    failed = "Failed to get fixups for command <%s> in %s" % (export.name, where)
+
+    def call(ctx: RunContext) -> int:
+        args = []
+        for convert in converters:
+            value = convert(ctx)
+            if value is _FAILED:
+                log.error("core", "do_action", failed)
+                return E_UNSPEC
+            args.append(value)
+        return method(ctx, *args)
+
+    if not converters:
+        return lambda ctx: method(ctx)
+    return call
+
+
+_FAILED = object()
+
+
+class VarRef:
+    """A "var" argument: the variable itself, for the function to read or write."""
+    __slots__ = ("spec", "accessor", "read")
+
+    def __init__(self, spec, accessor: Accessor, read):
+        self.spec, self.accessor, self.read = spec, accessor, read
+
+    def write(self, ctx: RunContext, value: Value, op: str = "=") -> bool:
+        if self.accessor.write is None:
+            return False
+        if value is None:
+            return self.accessor.delete(ctx, op) if self.accessor.delete else False
+        return self.accessor.write(ctx, op, value)
+
+
+def _converter(index: int, arg, spec: Arg, compiler: Compiler, log: Logger):
+    if arg is None:
+        return lambda ctx: None
+    if spec.kind == "var":
+        ref = VarRef(arg.spec, compiler.accessor(arg.spec), compiler.compile_read(arg.spec))
+        return lambda ctx: ref
+    if isinstance(arg, ast.Var):
+        read = compiler.compile_read(arg.spec)
+        return _variable_converter(index, spec.kind, read, log)
+    if spec.kind == "int":
+        number = arg.value
+        return lambda ctx: number
+    if spec.kind == "regex":
+        from .regex import compile_posix
+        pattern = compile_posix(arg.value)
+        return lambda ctx: pattern
+    if spec.expand:
+        return compiler.compile_format(arg.value)
+    string = arg.value
+    return lambda ctx: string
+
+
+def _variable_converter(index: int, kind: str, read, log: Logger):
+    if kind == "int":
+        def as_int(ctx: RunContext):
+            value = read(ctx)
+            if value is None or not has_int(value):
+                log.error("core", "get_cmd_fixups", "Variable in param [%d] is not an integer"
+                          % index)
+                return _FAILED
+            return int_of(value)
+        return as_int
+
+    def as_str(ctx: RunContext):
+        value = read(ctx)
+        if value is None or not has_str(value):
+            log.error("core", "get_cmd_fixups", "Variable in param [%d] is not a string" % index)
+            return _FAILED
+        if kind == "regex":
+            from .regex import compile_posix
+            try:
+                return compile_posix(str(value))
+            except re.error:
+                log.error("core", "get_cmd_fixups", "bad re %s" % value)
+                return _FAILED
+        return text(value)
+    return as_str
+
+
+__all__ = ["Engine", "RunOptions", "Settings", "CompiledRoute", "StrictStop", "ScriptAbort",
+           "VarRef", "L_ALERT", "L_ERR", "L_WARN", "E_BUG", "Any"]
