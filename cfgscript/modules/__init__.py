@@ -17,6 +17,7 @@ from ..runtime.module import Module
 IMPLEMENTED = {
     "cfgutils": "cfgutils:Cfgutils",
     "json": "json:Json",
+    "event_datagram": "event_datagram:EventDatagram",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")

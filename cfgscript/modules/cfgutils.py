@@ -11,10 +11,14 @@ from ..runtime.context import RunContext
 from ..runtime.module import Accessor, Arg, ModParam, Module, function, pvar
 from ..runtime.values import Value, VInt, has_int, int_of
 
-_CTIME_FIELDS = {"sec": "tm_sec", "min": "tm_min", "hour": "tm_hour", "mday": "tm_mday",
-                 "mon": "tm_mon", "year": "tm_year", "wday": "tm_wday", "yday": "tm_yday",
-                 "isdst": "tm_isdst"}
-_CTIME_OFFSETS = {"mon": -1, "year": -1900, "yday": -1, "wday": 1}
+# $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
+# full year, week day 1-7 from Sunday, year day 1-366)
+_CTIME_FIELDS = {
+    "sec": lambda t: t.tm_sec, "min": lambda t: t.tm_min, "hour": lambda t: t.tm_hour,
+    "mday": lambda t: t.tm_mday, "mon": lambda t: t.tm_mon, "year": lambda t: t.tm_year,
+    "wday": lambda t: (t.tm_wday + 1) % 7 + 1, "yday": lambda t: t.tm_yday,
+    "isdst": lambda t: t.tm_isdst,
+}
 
 
 def _shared_value(spec: str) -> tuple[str, Value]:
@@ -83,14 +87,8 @@ class Cfgutils(Module):
 
     @pvar("ctime")
     def ctime(self, spec: PVSpec, compiler) -> Accessor:
-        field = _CTIME_FIELDS.get(spec.inner or "")
-        offset = _CTIME_OFFSETS.get(spec.inner or "", 0)
-
-        def read(ctx: RunContext) -> Value:
-            if field is None:
-                return None
-            return VInt(getattr(time.localtime(), field) + offset)
-        return Accessor(read)
+        field = _CTIME_FIELDS.get(spec.inner or "", _CTIME_FIELDS["sec"])
+        return Accessor(lambda ctx: VInt(field(time.localtime())))
 
     # ------------------------------------------------------------ functions
 

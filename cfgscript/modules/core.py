@@ -3,11 +3,46 @@
 from __future__ import annotations
 
 import time
+from typing import Optional
 
 from ..runtime.context import RunContext
 from ..runtime.logger import L_NOTICE
 from ..runtime.module import Arg, Module, function
 from ..runtime.values import VInt, text
+
+
+def _avp_values(ctx: RunContext, ref) -> list:
+    """An AVP's values, newest first."""
+    item = ref.accessor.item
+    values = []
+    while True:
+        value = item(ctx, len(values))
+        if value is None:
+            return values
+        values.append(value)
+
+
+def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
+    """raise_event() parameters: the values AVP newest first, each paired with
+    the attribute names AVP newest first; None on an error (logged)."""
+    values = _avp_values(ctx, vals)
+    names = _avp_values(ctx, attrs) if attrs is not None else None
+    params = []
+    for index, value in enumerate(values):
+        name = None
+        if names is not None:
+            if index >= len(names):
+                log.error("core", "evi_raise_script_event", "missing attribute")
+                return None
+            name = names[index]
+            if type(name) is not str:
+                log.error("core", "evi_raise_script_event",
+                          "invalid attribute name - must be string")
+                return None
+        params.append((name, int(value) if isinstance(value, int) else value))
+    if names is not None and len(names) > len(values) and values:
+        log.error("core", "evi_raise_script_event", "too many attribute names")
+    return tuple(params)
 
 
 class CoreFunctions(Module):
@@ -32,6 +67,32 @@ class CoreFunctions(Module):
                 kind = "str" if isinstance(value, str) else "int"
                 log.log(L_NOTICE, "core", "print_avps", "avp %s (%s) = %s" % (name, kind, text(value)))
         return 1
+
+    # ------------------------------------------------------------ Event Interface
+
+    @function("raise_event", Arg("str"), Arg("var", optional=True, avp_only=True),
+              Arg("var", optional=True, avp_only=True))
+    def raise_event(self, ctx: RunContext, name: str, attrs=None, vals=None) -> int:
+        events = self.engine.events
+        event = events.get(name) or events.publish(name)
+        if event is None:
+            return -1
+        if not events.has_subscribers(event):
+            return 1
+        params = _script_params(ctx, attrs, vals, self.engine.logger) if vals is not None else ()
+        if params is None or events.raise_event(event, params) < 0:
+            self.engine.logger.error("core", "w_raise_event", "cannot raise event")
+            return -1
+        return 1
+
+    @function("subscribe_event", Arg("str"), Arg("str"), Arg("int", optional=True))
+    def subscribe_event(self, ctx: RunContext, name: str, socket: str, expire=None) -> int:
+        events = self.engine.events
+        if events.get(name) is None and events.publish(name) is None:
+            return -1
+        return events.subscribe(name, socket, expire or 0)
+
+    # ------------------------------------------------------------ message flags
 
     @function("setflag", Arg("str", expand=False))
     def setflag(self, ctx: RunContext, flag: str) -> int:

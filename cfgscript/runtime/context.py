@@ -63,5 +63,5 @@ class RunContext:
     file: str = ""              # $cfg_file
     in_error_route: bool = False
     error_info: Optional[tuple[str, str]] = None
-    event_depth: int = 0        # nested inline event routes
+    depth_base: int = 0         # routes of the runs this nested event route runs inside
     msg_flags: set = field(default_factory=set)     # setflag() on the dummy request

@@ -10,23 +10,29 @@ then timer routes on schedule, queued event routes, MI requests, until stopped.
 from __future__ import annotations
 
 import heapq
+import os
 import queue
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from .. import ast
 from ..catalog import CORE, Catalog, load_catalog
+from ..events.core import EventCore, Occurrence
+from ..events.publish import publish_events
+from ..events.route import RouteTransport
 from ..diagnostics import ERROR, Diagnostic
 from .compiler import CompileError, Compiler
 from .context import (E_BUG, E_UNSPEC, FL_RETURN, MAX_ROUTE_DEPTH, AvpStore, ParamFrame,
                       RouteFrame, RunContext)
 from .logger import L_ALERT, L_ERR, L_NOTICE, L_WARN, Logger
 from .module import Accessor, Arg, FunctionExport, Module
-from .values import Value, has_int, has_str, int_of, text
+from .values import Value, VInt, has_int, has_str, int_of, text
 
-EVENT_ROUTE_DEPTH = 100
+# Routes and event routes nest up to 100 deep, each level a few dozen Python frames.
+PYTHON_RECURSION_LIMIT = 20000
 
 
 @dataclass
@@ -78,6 +84,7 @@ class Engine:
     def __init__(self, script: ast.Script, options: Optional[RunOptions] = None,
                  logger: Optional[Logger] = None, catalog: Optional[Catalog] = None):
         from ..modules import core_modules
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), PYTHON_RECURSION_LIMIT))
         self.script = script
         self.options = options or RunOptions()
         self.logger = logger or Logger(plain=self.options.plain_log)
@@ -96,6 +103,12 @@ class Engine:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()  # work for the interpreter thread
         self.stopping = False
         self._error_route_active = False
+        self.events = EventCore(self.logger)
+        self.events.register_transport(RouteTransport(self))
+        self._active: list[RunContext] = []     # runs in progress, innermost last
+        self.event_jobs = 0                     # > 0: event routes run inline, nested
+        self.log_events = False                 # E_CORE_LOG, on once startup is done
+        self._log_suppressed = 0
 
     # ------------------------------------------------------------ loading
 
@@ -119,6 +132,8 @@ class Engine:
                               prefix=self.settings.log_prefix)
         for module in self._all_modules():
             module.init()
+            for transport_class in module.transport_classes:
+                self.events.register_transport(transport_class(module))
         compiled = [self._register_route(node) for node in self.script.routes()]
         compiler = Compiler(self)
         for route in compiled:
@@ -127,6 +142,9 @@ class Engine:
             except CompileError as err:
                 where = err.node or route.node
                 problems.append(Diagnostic(ERROR, str(err), where.file, where.line, where.col))
+        if not problems:
+            publish_events(self)
+            self.logger.listeners.append(self._log_event)
         return problems
 
     def _apply_global(self, item: ast.GlobalParam) -> None:
@@ -235,11 +253,12 @@ class Engine:
             ctx.routes.pop()
 
     def _run_actions(self, ctx: RunContext, body) -> int:
-        if len(ctx.routes) > MAX_ROUTE_DEPTH:
+        if ctx.depth_base + len(ctx.routes) > MAX_ROUTE_DEPTH:
             top = ctx.routes[0]
             self.logger.error("core", "run_actions", "route recursion limit reached, giving up! "
                               "(nested routes: %d, first: '%s', last: '%s')!"
-                              % (len(ctx.routes), top.kind, ctx.routes[-1].name))
+                              % (ctx.depth_base + len(ctx.routes), top.kind,
+                                 ctx.routes[-1].name))
             return E_UNSPEC
         if body is None:
             self.logger.warning("core", "run_actions", "null action list (route stack size: %d)"
@@ -258,6 +277,7 @@ class Engine:
                 ctx: Optional[RunContext] = None) -> int:
         """run_top_route(): a fresh run of a top-level route; returns its action flags."""
         ctx = ctx or self.new_context()
+        self._active.append(ctx)
         name = None if route.kind in ("startup_route", "error_route", "local_route") or (
             route.kind == "route" and route.name in (None, "0")) else route.name
         ctx.routes.append(RouteFrame(route.kind, name))
@@ -269,6 +289,7 @@ class Engine:
             ctx.routes.pop()
             if frame is not None:
                 ctx.params.pop()
+            self._active.pop()
         flags = ctx.flags
         ctx.flags = 0
         return flags
@@ -277,6 +298,68 @@ class Engine:
         route = self.singletons.get("startup_route")
         if route is not None:
             self.run_top(route)
+        self.log_events = self.settings.log_event_enabled
+
+    # ------------------------------------------------------------ event routes
+
+    def run_event_route(self, name: str, occurrence: Occurrence) -> None:
+        """Run event_route[name] for an event: nested now when an event route or
+        an MI request is running, otherwise after the current run (queued)."""
+        if self.event_jobs > 0:
+            self._event_route_now(name, occurrence)
+        else:
+            self.post(lambda: self._event_route_now(name, occurrence))
+
+    def _event_route_now(self, name: str, occurrence: Occurrence) -> None:
+        route = self.event_routes.get(name)
+        if route is None:
+            self.logger.error("core", "route_received", "event route [%s] no longer available "
+                              "in script" % name)
+            return
+        parent = self._active[-1] if self._active else None
+        ctx = self.new_context()
+        if parent is not None:
+            ctx.depth_base = parent.depth_base + len(parent.routes)
+        params = occurrence.params
+        frame = ParamFrame("event", tuple(_param_value(v) for _, v in params),
+                           tuple(n for n, _ in params), occurrence.name)
+        self.event_jobs += 1
+        self._log_suppressed += 1
+        try:
+            self.run_top(route, frame, ctx)
+        finally:
+            self.event_jobs -= 1
+            self._log_suppressed -= 1
+
+    def run_as_event_job(self, job: Callable[[], Any]) -> Any:
+        """Run work the way OpenSIPS runs an IPC job (MI evi:raise): event
+        routes it triggers run inline."""
+        self.event_jobs += 1
+        try:
+            return job()
+        finally:
+            self.event_jobs -= 1
+
+    def _log_event(self, level: str, module: Optional[str], function: Optional[str],
+                   message: str, prefix: str) -> None:
+        """E_CORE_LOG: each printed line, except those logged while handling an event."""
+        if not self.log_events or self._log_suppressed:
+            return
+        event = self.events.get("E_CORE_LOG")
+        if event is None or not self.events.has_subscribers(event):
+            return
+        params: list = [("time", time.strftime("%b %e %H:%M:%S")), ("pid", os.getpid()),
+                        ("level", level)]
+        if module is not None and function is not None:
+            params += [("module", module), ("function", function)]
+        if prefix:
+            params.append(("prefix", prefix))
+        params.append(("message", message))
+        self._log_suppressed += 1
+        try:
+            self.events.raise_event(event, tuple(params))
+        finally:
+            self._log_suppressed -= 1
 
     def run_error_route(self, ctx: RunContext) -> None:
         route = self.singletons.get("error_route")
@@ -351,6 +434,11 @@ class Engine:
     def shutdown(self) -> None:
         for module in reversed(self._all_modules()):
             module.shutdown()
+
+
+def _param_value(value) -> Value:
+    """Event parameters as $param reads them: ints with their string form."""
+    return VInt(value) if isinstance(value, int) else value
 
 
 # ---------------------------------------------------------------- function calls

@@ -106,7 +106,7 @@ class Module:
     """Base of runtime modules. Subclasses set `name` and declare exports."""
     name: ClassVar[str] = ""
     params: ClassVar[tuple[ModParam, ...]] = ()
-    transports: ClassVar[dict[str, Callable]] = {}
+    transport_classes: ClassVar[tuple[type, ...]] = ()   # Event Interface transports
     events: ClassVar[tuple[str, ...]] = ()      # events the module publishes
 
     functions: ClassVar[dict[str, FunctionExport]]

@@ -33,6 +33,9 @@ class VInt(int):
     def __repr__(self) -> str:
         return "VInt(%d)" % int(self)
 
+    def __str__(self) -> str:
+        return int.__repr__(self)
+
 
 class StrInt(str):
     """A string with an integer form that is not integer-typed ($return values)."""

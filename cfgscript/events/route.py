@@ -1,0 +1,41 @@
+"""The `route:` transport (OpenSIPS core): an event runs an event_route.
+
+Raised from a top-level run (startup, timer), the route run is queued and
+happens after the raising run ends, in raise order; raised while an event
+route or an MI request is being handled, it runs at once, nested. Each run
+gets its own AVP list and sees the event's parameters through $param.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .core import Occurrence, SocketError, Subscriber
+
+
+@dataclass(frozen=True)
+class RouteEndpoint:
+    name: str
+
+
+class RouteTransport:
+    proto = "route"
+    module = "core"
+    expirable = False
+    queued = False
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def parse(self, rest: str) -> RouteEndpoint:
+        if rest not in self.engine.event_routes:
+            raise SocketError("cannot find route %s" % rest, "core", "scriptroute_parse")
+        return RouteEndpoint(rest)
+
+    def describe(self, endpoint: RouteEndpoint) -> str:
+        return "route:" + endpoint.name
+
+    def deliver(self, occurrence: Occurrence, endpoint: RouteEndpoint,
+                subscriber: Subscriber) -> int:
+        self.engine.run_event_route(endpoint.name, occurrence)
+        return 0

@@ -1,0 +1,127 @@
+"""event_datagram: the `udp:` and `unix:` transports.
+
+One JSON-RPC notification per datagram, no trailing newline, sent with
+sendto() on one socket per family. `udp:host:port` (the host is resolved when
+subscribing, IPv6 literals are not supported: the text is split at the first
+':'), `unix:/path/to/dgram.sock`. A datagram larger than 65457 bytes is refused.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from dataclasses import dataclass
+from ..events.core import Occurrence, SocketError, Subscriber
+from ..runtime.module import Module
+
+MAX_DATAGRAM = 65457
+SEND_TIMEOUT = 0.05     # a full socket buffer: wait this long, then count a failure
+
+
+@dataclass(frozen=True)
+class DatagramEndpoint:
+    family: str                         # "udp" or "unix"
+    address: str                        # as written (the host text, or the path)
+    port: int = 0
+    target: object = None               # resolved (ip, port) or the path
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, DatagramEndpoint) and self.family == other.family
+                and self.address == other.address and self.port == other.port)
+
+    def __hash__(self) -> int:
+        return hash((self.family, self.address, self.port))
+
+
+def parse_udp(rest: str) -> DatagramEndpoint:
+    if not rest:
+        raise SocketError("no socket specified", "event_datagram", "datagram_parse")
+    host, sep, port_text = rest.partition(":")
+    if not sep or not host:
+        raise SocketError("port not specified <%s>" % rest, "event_datagram", "datagram_parse")
+    if not port_text.isdigit() or not 0 < int(port_text) <= 65535:
+        raise SocketError("malformed port: %s" % port_text, "event_datagram", "datagram_parse")
+    port = int(port_text)
+    try:
+        info = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
+        raise SocketError("cannot resolve host %s" % host, "event_datagram",
+                          "datagram_parse") from None
+    return DatagramEndpoint("udp", host, port, info[0][4])
+
+
+def parse_unix(rest: str) -> DatagramEndpoint:
+    if not rest:
+        raise SocketError("no socket specified", "event_datagram", "datagram_parse")
+    return DatagramEndpoint("unix", rest, 0, rest)
+
+
+class _DatagramTransport:
+    module = "event_datagram"
+    expirable = True
+    queued = False
+
+    def __init__(self, owner: EventDatagram) -> None:
+        self.owner = owner
+
+    def describe(self, endpoint: DatagramEndpoint) -> str:
+        suffix = ":%d" % endpoint.port if endpoint.port else ""
+        return "%s:%s%s" % (endpoint.family, endpoint.address, suffix)
+
+    def deliver(self, occurrence: Occurrence, endpoint: DatagramEndpoint,
+                subscriber: Subscriber) -> int:
+        return self.owner.send(occurrence.payload_bytes(), endpoint)
+
+
+class UdpTransport(_DatagramTransport):
+    proto = "udp"
+
+    def parse(self, rest: str) -> DatagramEndpoint:
+        return parse_udp(rest)
+
+
+class UnixTransport(_DatagramTransport):
+    proto = "unix"
+
+    def parse(self, rest: str) -> DatagramEndpoint:
+        return parse_unix(rest)
+
+
+class EventDatagram(Module):
+    name = "event_datagram"
+    transport_classes = (UdpTransport, UnixTransport)
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        self._sockets: dict[str, socket.socket] = {}
+
+    def _socket(self, family: str) -> socket.socket:
+        sock = self._sockets.get(family)
+        if sock is None:
+            sock = socket.socket(socket.AF_INET if family == "udp" else socket.AF_UNIX,
+                                 socket.SOCK_DGRAM)
+            sock.settimeout(SEND_TIMEOUT)
+            self._sockets[family] = sock
+        return sock
+
+    def send(self, data: bytes, endpoint: DatagramEndpoint) -> int:
+        log = self.engine.logger
+        if len(data) > MAX_DATAGRAM:
+            log.error("event_datagram", "datagram_raise", "event payload of %d bytes is over the "
+                      "%d-byte datagram limit; not sent" % (len(data), MAX_DATAGRAM))
+            return -1
+        try:
+            self._socket(endpoint.family).sendto(data, endpoint.target)
+        except OSError as err:
+            code = err.errno if err.errno is not None else errno.EAGAIN
+            log.error("event_datagram", "datagram_raise", "Cannot raise datagram event due to "
+                      "%d:%s" % (code, os.strerror(code)))
+            return -1
+        return 0
+
+    def shutdown(self) -> None:
+        for sock in self._sockets.values():
+            sock.close()
+        self._sockets.clear()
+
