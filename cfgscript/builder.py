@@ -482,13 +482,10 @@ class Builder:
         return self.leaf(c[1])
 
     def snumber(self, c):
-        if len(c) == 1 and c[0][0] == "NUMBER":
-            return ast.Num(*self._token_pos(c[0]), parse_int_literal(c[0][1]))
         tok = c[-1]
-        if tok[0] == "NUMBER":
-            value = parse_int_literal(tok[1])
-            if len(c) == 2 and c[0][1] == "-":
-                value = wrap32(-value)
-        else:
-            value = _BOOL_WORDS[tok[1]]
+        value = parse_int_literal(tok[1]) if tok[0] == "NUMBER" else _BOOL_WORDS[tok[1]]
+        if len(c) == 1:
+            return ast.Num(*self._token_pos(tok), value)
+        if c[0][1] == "-":
+            value = wrap32(-value)
         return ast.Num(*self._pos(c[0], tok), value)

@@ -18,6 +18,8 @@ IMPLEMENTED = {
     "cfgutils": "cfgutils:Cfgutils",
     "json": "json:Json",
     "event_datagram": "event_datagram:EventDatagram",
+    "event_flatstore": "event_flatstore:EventFlatstore",
+    "event_virtual": "event_virtual:EventVirtual",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")

@@ -130,15 +130,15 @@ class Engine:
                               xlog_level=self.settings.xlog_level,
                               stderr_enabled=self.settings.stderror_enabled,
                               prefix=self.settings.log_prefix)
+        self.compiler = Compiler(self)
         for module in self._all_modules():
             module.init()
             for transport_class in module.transport_classes:
                 self.events.register_transport(transport_class(module))
         compiled = [self._register_route(node) for node in self.script.routes()]
-        compiler = Compiler(self)
         for route in compiled:
             try:
-                route.body = compiler.block(route.node.body)
+                route.body = self.compiler.block(route.node.body)
             except CompileError as err:
                 where = err.node or route.node
                 problems.append(Diagnostic(ERROR, str(err), where.file, where.line, where.col))
@@ -192,6 +192,10 @@ class Engine:
         return route
 
     # ------------------------------------------------------------ exports
+
+    def compile_format(self, text: str) -> Callable[[RunContext], str]:
+        """A format string for module use (e.g. a file name suffix)."""
+        return self.compiler.compile_format(text)
 
     def pvar_factory(self, name: str) -> Optional[Callable[..., Accessor]]:
         for module in self._all_modules():

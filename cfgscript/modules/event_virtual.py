@@ -1,0 +1,156 @@
+"""event_virtual: `virtual:POLICY sock1 sock2 ...`, several sockets as one.
+
+  PARALLEL     every member gets the event; the first member that fails stops it
+  FAILOVER     members in order until one takes the event; a failed member is
+               skipped for failover_timeout seconds (queued members report
+               failure later: the event then moves on to the next member)
+  ROUND-ROBIN  one member per raise, in turn
+
+The policy is upper-case; members are separated by spaces or tabs and parsed
+at their first use, so an unusable member shows up when an event is raised.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..events.core import Occurrence, SocketError, Subscriber
+from ..runtime.module import ModParam, Module
+
+POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
+
+
+@dataclass(eq=False)
+class Member:
+    text: str
+    transport: object = None
+    endpoint: object = None
+    last_failed: float = 0.0
+    subscriber: Optional[Subscriber] = None     # per-member delivery accounting
+
+
+@dataclass(eq=False)
+class VirtualEndpoint:
+    policy: str
+    members: list[Member]
+    next_index: int = 0
+    description: str = field(default="")
+
+    def key(self) -> tuple:
+        texts = tuple(m.text for m in self.members)
+        return (self.policy, tuple(sorted(texts)) if self.policy == "PARALLEL" else texts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VirtualEndpoint) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+
+class VirtualTransport:
+    proto = "virtual"
+    module = "event_virtual"
+    expirable = True
+    queued = False
+
+    def __init__(self, owner: EventVirtual) -> None:
+        self.owner = owner
+
+    def parse(self, rest: str) -> VirtualEndpoint:
+        if not rest:
+            raise SocketError("no socket specified", self.module, "virtual_parse")
+        words = rest.replace("\t", " ").split()
+        policy = words[0] if words else ""
+        if policy not in POLICIES:
+            raise SocketError("invalid virtual socket type", self.module, "virtual_parse")
+        members = [Member(text) for text in words[1:]]
+        return VirtualEndpoint(policy, members, description=" ".join(words))
+
+    def describe(self, endpoint: VirtualEndpoint) -> str:
+        return "virtual:" + endpoint.description
+
+    def deliver(self, occurrence: Occurrence, endpoint: VirtualEndpoint,
+                subscriber: Subscriber) -> int:
+        return self.owner.raise_virtual(occurrence, endpoint)
+
+
+class EventVirtual(Module):
+    name = "event_virtual"
+    transport_classes = (VirtualTransport,)
+    params = (ModParam("failover_timeout", "int", 30),)
+
+    def _ready(self, member: Member) -> bool:
+        """Parse a member on first use; False (logged) when it cannot be used."""
+        if member.transport is not None:
+            return True
+        events = self.engine.events
+        try:
+            member.transport, member.endpoint = events.parse_socket(member.text)
+        except SocketError as err:
+            self.engine.logger.error(err.module, err.function, str(err))
+            return False
+        member.subscriber = Subscriber(member.transport, member.endpoint, member.text)
+        return True
+
+    def _send(self, member: Member, occurrence: Occurrence, on_failure=None) -> int:
+        sub = member.subscriber
+        if member.transport.queued:
+            result = member.transport.deliver(occurrence, member.endpoint, sub,
+                                              on_failure=on_failure)
+        else:
+            result = member.transport.deliver(occurrence, member.endpoint, sub)
+        if result < 0:
+            sub.failed += 1
+        elif not member.transport.queued:
+            sub.sent += 1
+        return result
+
+    def raise_virtual(self, occurrence: Occurrence, endpoint: VirtualEndpoint) -> int:
+        log = self.engine.logger
+        if endpoint.policy == "PARALLEL":
+            for member in endpoint.members:
+                if not self._ready(member) or self._send(member, occurrence) != 0:
+                    log.error(self.name, "virtual_raise", "unable to raise socket %s" % member.text)
+                    return -1
+            return 0
+        if endpoint.policy == "FAILOVER":
+            if self._failover(occurrence, endpoint.members, 0) < 0:
+                log.error(self.name, "virtual_raise", "unable to raise any socket for event: %s"
+                          % occurrence.name)
+                return -1
+            return 0
+        if not endpoint.members:
+            return 0
+        member = endpoint.members[endpoint.next_index % len(endpoint.members)]
+        if not self._ready(member) or self._send(member, occurrence) != 0:
+            log.error(self.name, "virtual_raise", "unable to raise socket %s" % member.text)
+            return -1
+        endpoint.next_index = (endpoint.next_index + 1) % len(endpoint.members)
+        return 0
+
+    def _failover(self, occurrence: Occurrence, members: list[Member], start: int) -> int:
+        timeout = self.param("failover_timeout")
+        for index in range(start, len(members)):
+            member = members[index]
+            now = time.monotonic()
+            if member.last_failed and now - member.last_failed <= timeout:
+                continue
+            if not self._ready(member):
+                member.last_failed = now
+                continue
+            member.last_failed = 0.0
+            retry = self._later_failure(occurrence, members, index)
+            if self._send(member, occurrence, retry) == 0:
+                return 0
+            member.last_failed = time.monotonic()
+        return -1
+
+    def _later_failure(self, occurrence: Occurrence, members: list[Member], index: int):
+        """For a queued member: when its delivery fails later, mark it failed
+        and hand the event to the next member."""
+        def on_failure() -> None:
+            members[index].last_failed = time.monotonic()
+            self.engine.post(lambda: self._failover(occurrence, members, index + 1))
+        return on_failure
