@@ -20,6 +20,10 @@ IMPLEMENTED = {
     "event_datagram": "event_datagram:EventDatagram",
     "event_flatstore": "event_flatstore:EventFlatstore",
     "event_virtual": "event_virtual:EventVirtual",
+    "mi_datagram": "mi_datagram:MiDatagram",
+    "httpd": "httpd:Httpd",
+    "mi_http": "mi_http:MiHttp",
+    "mi_fifo": "mi_fifo:MiFifo",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..events.core import Occurrence, SocketError, Subscriber
+from ..mi.core import get_str
+from ..mi.errors import MIError
 from ..runtime.module import ModParam, Module, mi_command
 
 ROTATION_EVENT = "E_FLATSTORE_ROTATION"
@@ -184,9 +186,8 @@ class EventFlatstore(Module):
         return True
 
     @mi_command("event_flatstore:rotate", ("path_to_file",), aliases=("evi_flat_rotate",))
-    def mi_rotate(self, path_to_file: str):
-        from ..mi.errors import MIError
-        if not self.rotate(path_to_file, "mi"):
+    def mi_rotate(self, params: dict) -> str:
+        if not self.rotate(get_str(params, "path_to_file"), "mi"):
             raise MIError(400, "File not found")
         return "OK"
 

@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -23,6 +24,10 @@ from ..catalog import CORE, Catalog, load_catalog
 from ..events.core import EventCore, Occurrence
 from ..events.publish import publish_events
 from ..events.route import RouteTransport
+from ..mi.commands import core_commands
+from ..mi.core import Command as MICommand
+from ..mi.core import Registry
+from ..mi.core import handle as handle_mi
 from ..diagnostics import ERROR, Diagnostic
 from .compiler import CompileError, Compiler
 from .context import (E_BUG, E_UNSPEC, FL_RETURN, MAX_ROUTE_DEPTH, AvpStore, ParamFrame,
@@ -33,6 +38,7 @@ from .values import Value, VInt, has_int, has_str, int_of, text
 
 # Routes and event routes nest up to 100 deep, each level a few dozen Python frames.
 PYTHON_RECURSION_LIMIT = 20000
+MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thread
 
 
 @dataclass
@@ -131,6 +137,7 @@ class Engine:
                               stderr_enabled=self.settings.stderror_enabled,
                               prefix=self.settings.log_prefix)
         self.compiler = Compiler(self)
+        self.mi = self._mi_registry()
         for module in self._all_modules():
             module.init()
             for transport_class in module.transport_classes:
@@ -192,6 +199,29 @@ class Engine:
         return route
 
     # ------------------------------------------------------------ exports
+
+    def _mi_registry(self) -> Registry:
+        registry = Registry()
+        for command in core_commands(self):
+            registry.add(command)
+        for module in self._all_modules():
+            for export in module.mi_commands.values():
+                registry.add(MICommand(export.name, export.recipes, getattr(module, export.method),
+                                       export.aliases))
+        return registry
+
+    def mi_request(self, data: bytes, timeout: float = MI_TIMEOUT) -> Optional[bytes]:
+        """Answer an MI request on the interpreter thread (called by MI servers)."""
+        done = threading.Event()
+        answer: list = []
+
+        def job() -> None:
+            answer.append(handle_mi(self.mi, data))
+            done.set()
+        self.post(job)
+        if not done.wait(timeout):
+            return None
+        return answer[0].encode("utf-8") if answer[0] is not None else None
 
     def compile_format(self, text: str) -> Callable[[RunContext], str]:
         """A format string for module use (e.g. a file name suffix)."""

@@ -133,10 +133,16 @@ class Module:
         return self.param_values[name]
 
     def set_param(self, name: str, value: Any) -> bool:
-        """modparam: False when the module has no such parameter or the type is wrong."""
+        """modparam: False when the module has no such parameter or the type is wrong.
+        Parameters the catalog knows but this module does not use are accepted."""
         spec = next((p for p in self.params if p.name == name), None)
+        if spec is None:
+            known = self.engine.catalog.module_params(self.name).get(name)
+            spec = ModParam(name, known, None, "func" in known) if known else None
         if spec is None or ("int" if isinstance(value, int) else "str") not in spec.type.split("|"):
             return False
+        if spec.repeatable and name not in self.param_values:
+            self.param_values[name] = []
         if spec.repeatable:
             self.param_values[name].append(value)
         else:

@@ -25,7 +25,6 @@ from .values import Value, VInt, byte_len, from_bytes, has_int, has_str, int_of,
 
 Step = Callable[[Value, object], Value]
 Getter = Callable[[object], Union[int, str, None]]
-Arg = Union[int, str, PVSpec]
 
 
 class TransformError(ValueError):
@@ -547,7 +546,7 @@ def _find(hay, pat, start: Union[int, None], reverse: bool) -> Value:
     else:
         if m > n:
             return None
-        i = min(i, n - 1, n - m)
+        i = min(i, n - m)           # clamped to the end, then to room for the needle
         found = hay.rfind(pat, 0, i + m)
     return VInt(found) if found >= 0 else None
 
@@ -872,7 +871,7 @@ class _UriParser:
         self.value_start = 0
         self.start = 0                  # `s` in the C code
 
-    def parse(self) -> dict[str, str]:
+    def parse(self) -> dict[str, Union[str, int]]:
         s = self.s
         if byte_len(s) < 5 or not s[:4].isascii():
             raise _BadUri
@@ -900,9 +899,9 @@ class _UriParser:
         self.finish(state, len(s))
         return self.result(kind)
 
-    def result(self, kind: str) -> dict[str, str]:
+    def result(self, kind: str) -> dict[str, Union[str, int]]:
         s, fields = self.s, self.fields
-        out = {name: s[a:b] for name, (a, b) in fields.items()}
+        out: dict[str, Union[str, int]] = {name: s[a:b] for name, (a, b) in fields.items()}
         if kind == "tel:":
             out["user"] = out.pop("host", "")
         elif kind == "urn:nena":
@@ -1148,7 +1147,7 @@ class _UriParser:
 
 
 @lru_cache(maxsize=256)
-def _parse_uri(s: str) -> Union[dict[str, str], None]:
+def _parse_uri(s: str) -> Union[dict[str, Union[str, int]], None]:
     try:
         return _UriParser(s).parse()
     except _BadUri:
@@ -1588,7 +1587,8 @@ NameAddrWork = Callable[[_ToBody, str], Value]
 
 
 def _slice_or_null(buf: str, start: int, length: int) -> Value:
-    return buf[start:start + length] or None if start >= 0 else None
+    """A parsed part; NULL when it is missing or empty."""
+    return (buf[start:start + length] or None) if start >= 0 else None
 
 
 def _na_params(body: _ToBody, buf: str) -> Value:
@@ -1617,7 +1617,7 @@ def _na_param(name: str) -> NameAddrWork:
 
 _NAMEADDR: dict[str, NameAddrWork] = {
     "uri": lambda body, buf: _slice_or_null(buf, body.uri_s, body.uri_len),
-    "len": lambda body, buf: VInt(body.body_len),
+    "len": lambda body, buf: VInt(byte_len(buf[body.body_s:body.body_s + body.body_len])),
     "name": lambda body, buf: _slice_or_null(buf, body.display_s, body.display_len),
     "params": _na_params,
 }
@@ -1705,7 +1705,7 @@ def _str2ip4(s: str) -> Union[bytes, None]:
 def _str2ip6(s: str) -> Union[bytes, None]:
     """str2ip6(): with or without [ ], one '::' at most."""
     if s.startswith("["):
-        if not s.endswith("]") or len(s) < 2:
+        if not s.endswith("]"):
             return None
         s = s[1:-1]
     head, tail = [0] * 8, [0] * 8
