@@ -10,10 +10,11 @@ events, MI commands and Event Interface transports. It is loaded on first use.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 CORE = "core"
 
@@ -197,7 +198,8 @@ class Catalog:
     @cached_property
     def events(self) -> dict[str, tuple[str, list[str]]]:
         """Event name -> (publishing module, parameter names)."""
-        table = {name: (CORE, list(params)) for name, params in self._core.get("events", {}).items()}
+        core_events = self._core.get("events", {})
+        table = {name: (CORE, list(params)) for name, params in core_events.items()}
         for module, mdata in self._modules.items():
             for name, params in mdata.get("events", {}).items():
                 table.setdefault(name, (module, list(params)))

@@ -22,8 +22,9 @@ Every finding is an error Diagnostic with a stable code (E1xx).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
+from typing import Optional
 
 from . import ast
 from .catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function, load_catalog
@@ -50,11 +51,12 @@ SKIPPED_MODULES = {"event_route": "event_route is part of the core since OpenSIP
                                   "the loadmodule is ignored"}
 REFUSED_MODULES = {"rabbitmq": "module 'rabbitmq' was renamed; load 'event_rabbitmq'"}
 
-_KEYWORDS = frozenset(
-    "if else switch case default break while for in return exit drop route assert xlog xdbg "
-    "log error async launch sync expire readonly and or not loadmodule modparam "
-    "failure_route onreply_route branch_route error_route local_route startup_route "
-    "timer_route event_route".split())
+_KEYWORDS = frozenset((
+    "if", "else", "switch", "case", "default", "break", "while", "for", "in", "return", "exit",
+    "drop", "route", "assert", "xlog", "xdbg", "log", "error", "async", "launch", "sync",
+    "expire", "readonly", "and", "or", "not", "loadmodule", "modparam", "failure_route",
+    "onreply_route", "branch_route", "error_route", "local_route", "startup_route",
+    "timer_route", "event_route"))
 
 # codes
 E_SYNTAX = "E100"
@@ -177,8 +179,8 @@ class StartupChecker:
         if not matching:
             hint = " (it must be loaded before its modparam)" if any(
                 pattern.match(m) for m in self.catalog.module_names) else ""
-            self.error(E_MODPARAM, "modparam: no loaded module matches '%s'%s" % (node.module, hint),
-                       node)
+            self.error(E_MODPARAM, "modparam: no loaded module matches '%s'%s"
+                       % (node.module, hint), node)
             return
         value_type = "int" if isinstance(node.value, int) else "str"
         for module in matching:
@@ -245,8 +247,8 @@ class StartupChecker:
     def _register_timer(self, node: ast.Route) -> bool:
         count = self.counts.get("timer_route", 0) + 1
         if count > MAX_TIMER_ROUTES:
-            self.error(E_ROUTE_LIMIT, "too many timer routes defined (at most %d)" % MAX_TIMER_ROUTES,
-                       node)
+            self.error(E_ROUTE_LIMIT, "too many timer routes defined (at most %d)"
+                       % MAX_TIMER_ROUTES, node)
             return False
         self.counts["timer_route"] = count
         if node.interval is not None and node.interval <= 0:
@@ -325,8 +327,8 @@ class StartupChecker:
             if level.startswith("$"):
                 self.check_format_spec(level, node.level, ctx)
             elif len(level) < 3 or level[2] not in XLOG_LEVEL_CHARS:
-                self.error(E_XLOG_LEVEL, "xlog: unknown log level \"%s\" (use L_ALERT, L_CRIT, L_ERR, "
-                           "L_WARN, L_NOTICE, L_INFO or L_DBG)" % level, node.level)
+                self.error(E_XLOG_LEVEL, "xlog: unknown log level \"%s\" (use L_ALERT, L_CRIT, "
+                           "L_ERR, L_WARN, L_NOTICE, L_INFO or L_DBG)" % level, node.level)
         self.check_format(node.format, ctx)
 
     def check_RouteCall(self, node: ast.RouteCall, ctx: _Context) -> None:
@@ -397,8 +399,8 @@ class StartupChecker:
         if isinstance(arg, ast.Var):
             self.check_spec(arg.spec, arg, ctx)
             if param.fixup == "fixup_check_avp" and arg.spec.name != "avp":
-                self.error(E_ARGUMENTS, "%s must be an AVP ($avp(name)), not %s" % (where, arg.spec),
-                           arg)
+                self.error(E_ARGUMENTS, "%s must be an AVP ($avp(name)), not %s"
+                           % (where, arg.spec), arg)
             elif param.fixup == "fixup_check_wrvar":
                 pvar = self.catalog.pvar(arg.spec.name)
                 if pvar is not None and not pvar.writable:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Optional
 
 from . import __version__
 from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
@@ -60,7 +61,7 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def load_engine(path: str, options) -> "object":
+def load_engine(path: str, options) -> object:
     """Parse, check and load a script; print diagnostics and return None on errors."""
     from .check import check
     from .parser import parse_file

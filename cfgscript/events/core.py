@@ -19,8 +19,9 @@ Transports are small objects registered by the modules that provide them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Optional, Protocol
+from typing import Optional, Protocol
 
 from ..runtime.logger import Logger
 from .payload import Param, encode, notification

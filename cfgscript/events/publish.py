@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import ast
 from ..pvspec import parse_format

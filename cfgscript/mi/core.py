@@ -15,11 +15,19 @@ As OpenSIPS 4.x handles them (mi/mi.c, mi/mi_trace.c):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-from .errors import (AMBIGUOUS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_ERROR,
-                     MIError, invalid_params)
+from .errors import (
+    AMBIGUOUS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    SERVER_ERROR,
+    MIError,
+    invalid_params,
+)
 
 Handler = Callable[..., Any]
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False}

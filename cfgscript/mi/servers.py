@@ -13,7 +13,8 @@ import select
 import socket
 import stat
 import threading
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 Answer = Callable[[bytes], Optional[bytes]]
 POLL_INTERVAL = 0.2

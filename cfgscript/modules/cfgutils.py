@@ -9,7 +9,7 @@ import time
 from ..pvspec import PVSpec
 from ..runtime.context import RunContext
 from ..runtime.module import Accessor, Arg, ModParam, Module, function, pvar
-from ..runtime.values import Value, VInt, has_int, int_of
+from ..runtime.values import Value, VInt
 
 # $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
 # full year, week day 1-7 from Sunday, year day 1-366)
@@ -149,6 +149,3 @@ class Cfgutils(Module):
     def ts_usec_delta(self, ctx: RunContext, s1, u1, s2, u2, target) -> int:
         delta = abs((s1 * 1_000_000 + u1) - (s2 * 1_000_000 + u2))
         return 1 if target.write(ctx, VInt(delta)) else -1
-
-
-__all__ = ["Cfgutils", "has_int", "int_of"]

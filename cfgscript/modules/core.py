@@ -65,7 +65,8 @@ class CoreFunctions(Module):
         for name, stack in ctx.avps.stacks.items():
             for value in reversed(stack):
                 kind = "str" if isinstance(value, str) else "int"
-                log.log(L_NOTICE, "core", "print_avps", "avp %s (%s) = %s" % (name, kind, text(value)))
+                log.log(L_NOTICE, "core", "print_avps",
+                        "avp %s (%s) = %s" % (name, kind, text(value)))
         return 1
 
     # ------------------------------------------------------------ Event Interface

@@ -12,6 +12,7 @@ import errno
 import os
 import socket
 from dataclasses import dataclass
+
 from ..events.core import Occurrence, SocketError, Subscriber
 from ..runtime.module import Module
 

@@ -17,16 +17,36 @@ run-time work, with OpenSIPS's semantics (action.c, route.c eval_expr):
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from .. import ast
 from ..pvspec import PVSpec, parse_format
-from .context import (E_BUG, E_UNSPEC, EXPR_DROP, FL_BREAK, FL_DROP, FL_EXIT, FL_RETURN,
-                      FL_STOP, RunContext)
+from .context import (
+    E_BUG,
+    E_UNSPEC,
+    EXPR_DROP,
+    FL_BREAK,
+    FL_DROP,
+    FL_EXIT,
+    FL_RETURN,
+    FL_STOP,
+    RunContext,
+)
 from .logger import L_CRIT, L_DBG, L_WARN, XLOG_LEVEL_BY_CHAR
 from .module import Accessor
-from .values import (INT_MAX, INT_MIN, StrInt, Value, VInt, has_int, has_str, int_of,
-                     is_int_typed, text, to_bytes, wrap32)
+from .values import (
+    StrInt,
+    Value,
+    VInt,
+    has_int,
+    has_str,
+    int_of,
+    is_int_typed,
+    text,
+    to_bytes,
+    wrap32,
+)
 
 Action = Callable[[RunContext], int]
 Cond = Callable[[RunContext], int]
@@ -543,15 +563,13 @@ class Compiler:
             value = read(ctx)
             ctx.rc = 1
             matched = False
-            for index, (label, body) in enumerate(cases):
-                if not matched:
-                    matched = _case_matches(label, value)
-                if matched:
-                    if body is not None:
-                        ctx.rc = body(ctx)
-                        if ctx.flags & FL_STOP:
-                            ctx.flags &= ~FL_BREAK
-                            return ctx.rc
+            for label, body in cases:
+                matched = matched or _case_matches(label, value)
+                if matched and body is not None:
+                    ctx.rc = body(ctx)
+                    if ctx.flags & FL_STOP:
+                        ctx.flags &= ~FL_BREAK
+                        return ctx.rc
             if has_default:
                 if default is not None:
                     ctx.rc = default(ctx)
@@ -921,6 +939,3 @@ def _case_matches(label, value: Value) -> bool:
     if isinstance(label, str):
         return has_str(value) and fold_case(str(value)) == fold_case(label)
     return has_int(value) and int_of(value) == label
-
-
-__all__ = ["Compiler", "CompileError", "NO_VALUE", "INT_MAX", "INT_MIN"]

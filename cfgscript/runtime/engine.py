@@ -16,11 +16,13 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from .. import ast
 from ..catalog import CORE, Catalog, load_catalog
+from ..diagnostics import ERROR, Diagnostic
 from ..events.core import EventCore, Occurrence
 from ..events.publish import publish_events
 from ..events.route import RouteTransport
@@ -28,11 +30,17 @@ from ..mi.commands import core_commands
 from ..mi.core import Command as MICommand
 from ..mi.core import Registry
 from ..mi.core import handle as handle_mi
-from ..diagnostics import ERROR, Diagnostic
 from .compiler import CompileError, Compiler
-from .context import (E_BUG, E_UNSPEC, FL_RETURN, MAX_ROUTE_DEPTH, AvpStore, ParamFrame,
-                      RouteFrame, RunContext)
-from .logger import L_ALERT, L_ERR, L_NOTICE, L_WARN, Logger
+from .context import (
+    E_UNSPEC,
+    FL_RETURN,
+    MAX_ROUTE_DEPTH,
+    AvpStore,
+    ParamFrame,
+    RouteFrame,
+    RunContext,
+)
+from .logger import L_NOTICE, Logger
 from .module import Accessor, Arg, FunctionExport, Module
 from .values import Value, VInt, has_int, has_str, int_of, text
 
@@ -571,7 +579,3 @@ def _variable_converter(index: int, kind: str, read, log: Logger):
                 return _FAILED
         return text(value)
     return as_str
-
-
-__all__ = ["Engine", "RunOptions", "Settings", "CompiledRoute", "StrictStop", "ScriptAbort",
-           "VarRef", "L_ALERT", "L_ERR", "L_WARN", "E_BUG", "Any"]

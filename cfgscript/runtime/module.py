@@ -20,8 +20,9 @@ what each kind means: "int" an int, "str" a str, "regex" a compiled pattern,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from ..pvspec import PVSpec
 from .context import RouteFrame, RunContext
