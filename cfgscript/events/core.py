@@ -80,13 +80,17 @@ class Event:
     id: int
     origin: str                     # "core", a module name, or "script"
     subscribers: list[Subscriber] = field(default_factory=list)
-    _bare_payload: Optional[str] = None
+    next_expiry: float = float("inf")      # earliest moment a subscriber may expire
+    _last_params: tuple = ()
+    _last_payload: Optional[str] = None
 
-    def bare_payload(self) -> str:
-        """The payload of a raise without parameters never changes: built once."""
-        if self._bare_payload is None:
-            self._bare_payload = notification(self.name, ())
-        return self._bare_payload
+    def payload_for(self, params: tuple[Param, ...]) -> str:
+        """The JSON-RPC payload; the last one is kept, since events are often
+        raised again with the same parameters (or none at all)."""
+        if params != self._last_params or self._last_payload is None:
+            self._last_payload = notification(self.name, params)
+            self._last_params = params
+        return self._last_payload
 
 
 @dataclass(eq=False, slots=True)
@@ -103,8 +107,7 @@ class Occurrence:
 
     def payload(self) -> str:
         if self._payload is None:
-            self._payload = (self.event.bare_payload() if not self.params
-                             else notification(self.event.name, self.params))
+            self._payload = self.event.payload_for(self.params)
         return self._payload
 
     def payload_bytes(self) -> bytes:
@@ -173,18 +176,25 @@ class EventCore:
                 sub.since = now
                 if expiring:
                     sub.expire, sub.expiring = expire, True
+                self._update_expiry(event)
                 return 1
         sub = Subscriber(transport, endpoint, transport.describe(endpoint), expire if expiring
                          else 0, expiring, now)
         event.subscribers.insert(0, sub)
+        self._update_expiry(event)
         return 1
+
+    @staticmethod
+    def _update_expiry(event: Event) -> None:
+        event.next_expiry = min((s.since + s.expire + 1 for s in event.subscribers
+                                 if s.expiring), default=float("inf"))
 
     def live_subscribers(self, event: Event) -> list[Subscriber]:
         """Subscribers after dropping the expired ones."""
-        if event.subscribers:
+        if event.next_expiry <= self.clock():
             now = self.clock()
-            if any(s.expiring and s.expired(now) for s in event.subscribers):
-                event.subscribers = [s for s in event.subscribers if not s.expired(now)]
+            event.subscribers = [s for s in event.subscribers if not s.expired(now)]
+            self._update_expiry(event)
         return event.subscribers
 
     def all_subscribed(self) -> Iterator[tuple[Event, list[Subscriber]]]:

@@ -78,7 +78,7 @@ class CoreFunctions(Module):
         event = events.get(name) or events.publish(name)
         if event is None:
             return -1
-        if not events.has_subscribers(event):
+        if not events.live_subscribers(event):
             return 1
         params = _script_params(ctx, attrs, vals, self.engine.logger) if vals is not None else ()
         if params is None or events.raise_event(event, params) < 0:

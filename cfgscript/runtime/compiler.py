@@ -16,6 +16,7 @@ run-time work, with OpenSIPS's semantics (action.c, route.c eval_expr):
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Optional
@@ -90,11 +91,13 @@ def c_shift_right(a: int, b: int) -> int:
     return a >> (b & 31)
 
 
+# C int arithmetic, wrapping to 32 bits (the wrap is written out: this is the hot path)
 INT_OPS = {
-    "+": lambda a, b: wrap32(a + b), "-": lambda a, b: wrap32(a - b),
-    "*": lambda a, b: wrap32(a * b), "/": lambda a, b: wrap32(c_div(a, b)),
-    "%": lambda a, b: wrap32(c_mod(a, b)), "&": lambda a, b: a & b,
-    "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+    "+": lambda a, b: ((a + b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
+    "-": lambda a, b: ((a - b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
+    "*": lambda a, b: ((a * b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
+    "/": lambda a, b: wrap32(c_div(a, b)), "%": lambda a, b: wrap32(c_mod(a, b)),
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
     "<<": c_shift_left, ">>": c_shift_right,
 }
 STRING_BIT_OPS = {"&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b}
@@ -105,25 +108,21 @@ def fold_case(value: str) -> object:
     return value.lower() if value.isascii() else to_bytes(value).lower()
 
 
+# comparison operators (=~ and !~ between two integers compare them too)
+COMPARE = {"==": operator.eq, "=~": operator.eq, "!=": operator.ne, "!~": operator.ne,
+           ">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
+
+
 def compare_ints(op: str, a: int, b: int) -> int:
-    if op == "==" or op == "=~":
-        return int(a == b)
-    if op == "!=" or op == "!~":
-        return int(a != b)
-    if op == ">":
-        return int(a > b)
-    if op == "<":
-        return int(a < b)
-    if op == ">=":
-        return int(a >= b)
-    return int(a <= b)
+    return 1 if COMPARE[op](a, b) else 0
 
 
 def compare_strings(op: str, a: str, b: str) -> int:
+    """Case-insensitive; on a common prefix the shorter string is smaller."""
     a_key, b_key = fold_case(a), fold_case(b)
     if type(a_key) is not type(b_key):
         a_key, b_key = to_bytes(a).lower(), to_bytes(b).lower()
-    return compare_ints(op, (a_key > b_key) - (a_key < b_key), 0)
+    return 1 if COMPARE[op](a_key, b_key) else 0
 
 
 def posix_regex(pattern: str, icase: bool = True) -> re.Pattern:
@@ -730,14 +729,19 @@ class Compiler:
             return self._match_constant(op, left, pattern, warn)
         if isinstance(right, ast.Num):
             number = right.value
+            test = COMPARE[op]
+            null_result = int(op in ("!=", "!~"))
 
             def against_int(ctx: RunContext) -> int:
                 value = left(ctx)
+                kind = type(value)
+                if kind is VInt or kind is int:
+                    return 1 if test(value, number) else 0
                 if value is None:
-                    return int(op in ("!=", "!~"))
-                if not has_int(value):
-                    return warn(value, "NUMBER")
-                return compare_ints(op, int_of(value), number)
+                    return null_result
+                if kind is StrInt:
+                    return 1 if test(value.ival, number) else 0
+                return warn(value, "NUMBER")
             return against_int
         string = right.value
 
@@ -892,11 +896,10 @@ class Compiler:
         log = self.log
         divides = op in ("/", "%")
 
-        def binary(ctx: RunContext) -> object:
-            a = left(ctx)
+        def combine(a, b) -> object:
+            """eval_elem(): the left operand decides integer or string mode."""
             if a is NO_VALUE:
                 return NO_VALUE
-            b = right(ctx)
             kind = type(a)
             if kind is int or kind is VInt:
                 if b is None:
@@ -921,6 +924,21 @@ class Compiler:
                 return _string_bitwise(string_op, str(a), str(b), log)
             log.error("core", "eval_elem", "Invalid operator : %s" % op)
             return NO_VALUE
+
+        if isinstance(node.right, ast.Num) and not (divides and node.right.value == 0):
+            constant = node.right.value
+
+            def with_constant(ctx: RunContext) -> object:
+                a = left(ctx)
+                kind = type(a)
+                if kind is int or kind is VInt:
+                    return int_op(a, constant)
+                return combine(a, constant)
+            return with_constant
+
+        def binary(ctx: RunContext) -> object:
+            a = left(ctx)
+            return combine(a, right(ctx)) if a is not NO_VALUE else NO_VALUE
         return binary
 
 

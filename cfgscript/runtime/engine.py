@@ -30,6 +30,7 @@ from ..mi.commands import core_commands
 from ..mi.core import Command as MICommand
 from ..mi.core import Registry
 from ..mi.core import handle as handle_mi
+from ..pvspec import parse_format
 from .compiler import CompileError, Compiler
 from .context import (
     E_UNSPEC,
@@ -77,6 +78,14 @@ class CompiledRoute:
     node: ast.Route
     body: Optional[Callable[[RunContext], int]] = None
     interval: Optional[int] = None
+    top_frame: Optional[RouteFrame] = None
+
+    @property
+    def frame(self) -> RouteFrame:
+        """How the route shows in $route when it runs at the top."""
+        unnamed = self.kind in ("startup_route", "error_route", "local_route") or (
+            self.kind == "route" and self.name in (None, "0"))
+        return RouteFrame(self.kind, None if unnamed else self.name)
 
 
 class StrictStop(Exception):
@@ -123,6 +132,7 @@ class Engine:
         self.event_jobs = 0                     # > 0: event routes run inline, nested
         self.log_events = False                 # E_CORE_LOG, on once startup is done
         self._log_suppressed = 0
+        self._spare_context: Optional[RunContext] = None   # reused by queued event routes
 
     # ------------------------------------------------------------ loading
 
@@ -196,6 +206,7 @@ class Engine:
     def _register_route(self, node: ast.Route) -> CompiledRoute:
         """Make the route known (bodies are compiled once every route is)."""
         route = CompiledRoute(node.kind, node.name, node, interval=node.interval)
+        route.top_frame = route.frame
         if node.kind == "route" and node.name not in (None, "0"):
             self.routes[node.name] = route
         elif node.kind == "event_route":
@@ -320,9 +331,7 @@ class Engine:
         """run_top_route(): a fresh run of a top-level route; returns its action flags."""
         ctx = ctx or self.new_context()
         self._active.append(ctx)
-        name = None if route.kind in ("startup_route", "error_route", "local_route") or (
-            route.kind == "route" and route.name in (None, "0")) else route.name
-        ctx.routes.append(RouteFrame(route.kind, name))
+        ctx.routes.append(route.top_frame)
         if frame is not None:
             ctx.params.append(frame)
         try:
@@ -359,12 +368,15 @@ class Engine:
                               "in script" % name)
             return
         parent = self._active[-1] if self._active else None
-        ctx = self.new_context()
+        if parent is None and self._spare_context is not None:
+            ctx, self._spare_context = self._spare_context, None
+        else:
+            ctx = self.new_context()
         if parent is not None:
             ctx.depth_base = parent.depth_base + len(parent.routes)
         params = occurrence.params
-        frame = ParamFrame("event", tuple(_param_value(v) for _, v in params),
-                           tuple(n for n, _ in params), occurrence.name)
+        frame = ParamFrame("event", tuple([_param_value(v) for _, v in params]) if params else (),
+                           tuple([n for n, _ in params]) if params else (), occurrence.name)
         self.event_jobs += 1
         self._log_suppressed += 1
         try:
@@ -372,6 +384,8 @@ class Engine:
         finally:
             self.event_jobs -= 1
             self._log_suppressed -= 1
+        if parent is None:
+            self._spare_context = _recycled(ctx)
 
     def run_as_event_job(self, job: Callable[[], Any]) -> Any:
         """Run work the way OpenSIPS runs an IPC job (MI evi:raise): event
@@ -478,6 +492,16 @@ class Engine:
             module.shutdown()
 
 
+def _recycled(ctx: RunContext) -> RunContext:
+    """A finished top-level context made fresh again (its stacks are already empty)."""
+    ctx.avps.stacks.clear()
+    ctx.msg_flags.clear()
+    ctx.flags = ctx.rc = ctx.depth_base = 0
+    ctx.last_returns = []
+    ctx.error_info = None
+    return ctx
+
+
 def _param_value(value) -> Value:
     """Event parameters as $param reads them: ints with their string form."""
     return VInt(value) if isinstance(value, int) else value
@@ -490,14 +514,16 @@ def _bind_call(module: Module, export: FunctionExport, node: ast.Call,
     """Compile a call: arguments are converted once here or per call, the
     function runs only when every argument converts (get_cmd_fixups)."""
     method = getattr(module, export.method)
-    converters = []
-    for index, (arg, spec) in enumerate(zip(node.args, export.args), 1):
-        converters.append(_converter(index, arg, spec, compiler, module.engine.logger))
-    missing = len(export.args) - len(node.args)
-    converters.extend([lambda ctx: None] * max(missing, 0))
     log = module.engine.logger
-    where = "%s, line %d" % (node.file, node.line)
-    failed = "Failed to get fixups for command <%s> in %s" % (export.name, where)
+    converters = [_converter(index, arg, spec, compiler, log)
+                  for index, (arg, spec) in enumerate(zip(node.args, export.args), 1)]
+    converters += [_Constant(None)] * max(len(export.args) - len(node.args), 0)
+    if all(type(c) is _Constant for c in converters):
+        constant_args = tuple(c.value for c in converters)
+        return lambda ctx: method(ctx, *constant_args)
+    converters = [(lambda ctx, v=c.value: v) if type(c) is _Constant else c for c in converters]
+    failed = "Failed to get fixups for command <%s> in %s, line %d" % (export.name, node.file,
+                                                                        node.line)
 
     def call(ctx: RunContext) -> int:
         args = []
@@ -508,10 +534,15 @@ def _bind_call(module: Module, export: FunctionExport, node: ast.Call,
                 return E_UNSPEC
             args.append(value)
         return method(ctx, *args)
-
-    if not converters:
-        return lambda ctx: method(ctx)
     return call
+
+
+class _Constant:
+    """An argument known at load time (a literal, or the variable of a "var" param)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
 
 
 _FAILED = object()
@@ -533,25 +564,24 @@ class VarRef:
 
 
 def _converter(index: int, arg, spec: Arg, compiler: Compiler, log: Logger):
+    """How one argument is obtained: a _Constant, or a function of the run context."""
     if arg is None:
-        return lambda ctx: None
+        return _Constant(None)
     if spec.kind == "var":
-        ref = VarRef(arg.spec, compiler.accessor(arg.spec), compiler.compile_read(arg.spec))
-        return lambda ctx: ref
+        return _Constant(VarRef(arg.spec, compiler.accessor(arg.spec),
+                                compiler.compile_read(arg.spec)))
     if isinstance(arg, ast.Var):
         read = compiler.compile_read(arg.spec)
         return _variable_converter(index, spec.kind, read, log)
     if spec.kind == "int":
-        number = arg.value
-        return lambda ctx: number
+        return _Constant(arg.value)
     if spec.kind == "regex":
         from .regex import compile_posix
-        pattern = compile_posix(arg.value)
-        return lambda ctx: pattern
+        return _Constant(compile_posix(arg.value))
     if spec.expand:
-        return compiler.compile_format(arg.value)
-    string = arg.value
-    return lambda ctx: string
+        fmt = parse_format(arg.value)
+        return _Constant(fmt.text) if fmt.is_constant else compiler.compile_format(arg.value)
+    return _Constant(arg.value)
 
 
 def _variable_converter(index: int, kind: str, read, log: Logger):
