@@ -543,7 +543,9 @@ class Compiler:
                 value = item(ctx, index)
                 if value is None:
                     break
-                write(ctx, op, value)
+                if not write(ctx, op, value):
+                    log.error("core", "for_each_handler", "failed to set scriptvar value")
+                    return E_BUG
                 ret = body(ctx)
                 if ctx.flags & FL_STOP:
                     ctx.flags &= ~FL_BREAK
