@@ -10,8 +10,9 @@ library: `visit_<ClassName>` methods, `generic_visit` for the children.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, Union
+from typing import ClassVar, Union
 
 from .pvspec import PVSpec
 

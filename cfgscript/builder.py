@@ -11,7 +11,8 @@ goes on and reports them all.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Union
+from collections.abc import Callable
+from typing import Optional, Union
 
 from . import ast
 from .diagnostics import ERROR, Diagnostic
@@ -22,7 +23,8 @@ LONG_MAX = (1 << 63) - 1
 
 _ESCAPE_RE = re.compile(r"\\(?:([nrat\"\\])|x([0-9a-fA-F]{1,2})|([0-7]{2,3})|(\r?\n))")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "a": "\a", "t": "\t", '"': '"', "\\": "\\"}
-_BOOL_WORDS = {"yes": 1, "true": 1, "on": 1, "enable": 1, "no": 0, "false": 0, "off": 0, "disable": 0}
+_BOOL_WORDS = {"yes": 1, "true": 1, "on": 1, "enable": 1,
+               "no": 0, "false": 0, "off": 0, "disable": 0}
 _ADDRESS_TYPES = ("IPV4", "IPV6", "IPNET")
 _PLACEHOLDER_SPEC = PVSpec("$var(_)", "var", "_")
 
@@ -215,23 +217,26 @@ class Builder:
             elif isinstance(node, ast.Block):
                 stack.extend(node.body)
 
-    def finish(self) -> None:
+    def _report_stray_breaks(self) -> None:
+        """At the end of a route block: its `break`s that no loop or switch claimed."""
         for node in self._breaks:
             if id(node) not in self._claimed:
                 self.diagnostics.append(Diagnostic(
                     ERROR, "'break' outside of a while, for or switch statement",
                     node.file, node.line, node.col, node.end_col,
                     included_from=self._included_from(node.file)))
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Forget the `break`s of a route block that failed to parse."""
+        self._breaks.clear()
+        self._claimed.clear()
 
     # ------------------------------------------------------------ top level
 
     def start(self, c):
-        items = [item for item in c if item is not None]
-        if items:
-            pos = self._pos(items[0], items[-1])
-        else:
-            pos = (self.file, 1, 1, 1, 1)
-        return ast.Script(*pos, items, [])
+        """The top-level items; the parser places the Script node itself."""
+        return ast.Script(self.file, 1, 1, 1, 1, c, [])
 
     def global_param(self, c):
         name_tok, atoms = c[0], c[2:]
@@ -288,6 +293,7 @@ class Builder:
             else:
                 self.error("invalid %s statement: unexpected '%s'" % (kind, extra[1]), extra)
         self._check_route_header(kind, name, interval, c)
+        self._report_stray_breaks()
         return ast.Route(*self._pos(kind_tok, body), kind, name, quoted, interval, modifier,
                          body.body)
 
@@ -344,8 +350,9 @@ class Builder:
     def switch_stmt(self, c):
         cases = [item for item in c[5:-1] if isinstance(item, ast.Case)]
         default = next((item.body for item in c[5:-1] if isinstance(item, ast.Block)), None)
-        for body in [case.body for case in cases] + [default or []]:
-            self._claim_breaks(body)
+        for case in cases:
+            self._claim_breaks(case.body)
+        self._claim_breaks(default or [])
         return ast.Switch(*self._pos(c[0], c[-1]), self.var(c[2]), cases, default)
 
     def case_clause(self, c):

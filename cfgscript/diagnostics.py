@@ -10,8 +10,9 @@ one names a file, line and column and shows the offending source line.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Optional
 
 ERROR = "error"
 WARNING = "warning"

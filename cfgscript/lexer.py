@@ -17,14 +17,14 @@ so each token costs one dictionary lookup and one match.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .tables import END, Tables
 
 try:                                    # the regex parser of the standard library
-    import re._parser as _sre_parse     # Python >= 3.11
+    import re._parser as _sre_parse  # Python >= 3.11
 except ImportError:                     # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse      # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 Token = tuple  # (type, text, line, column, offset)
 

@@ -16,11 +16,12 @@ from functools import lru_cache
 from . import ast
 from .builder import Builder, Splice
 from .diagnostics import ERROR, Diagnostic, DiagnosticError
-from .tables import CALL, END, PASS, UNIT, Tables, load_tables
 from .lexer import Lexer, LexError
 from .source import Source, load, load_text
+from .tables import CALL, END, PASS, UNIT, Tables, load_tables
 
 MAX_ERRORS = 25
+_END_TOKEN = (END, "", 1, 1, 0)
 _TOP_ITEMS = (ast.GlobalParam, ast.LoadModule, ast.ModParam, ast.Route)
 _RESUME_RE = re.compile(
     r"^(?=(?:route|failure_route|onreply_route|branch_route|error_route|local_route"
@@ -89,11 +90,11 @@ class Parser:
                 break
             except _SyntaxError as err:
                 items.extend(err.salvaged)
+                builder.abandon()
                 self._report(builder, source, err)
                 offset = self._resume_offset(text, err.offset)
                 if offset < 0 or len(builder.diagnostics) >= MAX_ERRORS:
                     break
-        builder.finish()
         main = source.main
         end_line = main.text.count("\n") + 1
         end_col = len(main.text) - main.text.rfind("\n")
@@ -120,6 +121,35 @@ class Parser:
         return m.start() if m else -1
 
     def _run(self, text: str, offset: int, builder: Builder) -> list[ast.Node]:
+        """The top-level items of text[offset:]. Raises _SyntaxError, whose
+        `salvaged` holds the items completed before the error."""
+        tables = self.tables
+        actions = tables.actions
+        callbacks = [getattr(builder, name) if kind == CALL else None
+                     for name, kind in zip(tables.rule_names, tables.rule_kinds)]
+        states = [tables.start_state]
+        values: list = []
+        tokens = self.lexer.tokenize(text, lambda: actions[states[-1]], offset)
+        try:
+            return self._drive(tokens, states, values, callbacks)
+        except LexError as err:
+            error = _SyntaxError(str(err), err.line, err.col, err.offset)
+        except _SyntaxError as err:
+            error = err
+        error.salvaged = self._salvage(states, values, callbacks)
+        raise error
+
+    def _salvage(self, states: list, values: list, callbacks: list) -> list[ast.Node]:
+        """The top-level items completed before an error. The one the bad token
+        follows (a route block closed by its '}', a global parameter) is
+        completed too, by reducing as if the text ended there."""
+        try:
+            return self._drive(iter([_END_TOKEN]), states, values, callbacks)
+        except _SyntaxError:
+            return [v for v in _flatten(values) if isinstance(v, _TOP_ITEMS)]
+
+    def _drive(self, tokens, states: list, values: list, callbacks: list) -> list[ast.Node]:
+        """Shift and reduce until the input is accepted; raises _SyntaxError."""
         tables = self.tables
         actions = tables.actions
         sizes = tables.rule_sizes
@@ -127,69 +157,57 @@ class Parser:
         kinds = tables.rule_kinds
         splices = tables.rule_splices
         keeps = tables.rule_keep
-        callbacks = [getattr(builder, name) if kind == CALL else None
-                     for name, kind in zip(tables.rule_names, kinds)]
         end_state = tables.end_state
-        states = [tables.start_state]
-        values: list = []
-        tokens = self.lexer.tokenize(text, lambda: actions[states[-1]], offset)
-        try:
-            for token in tokens:
-                kind = token[0]
-                while True:
-                    code = actions[states[-1]].get(kind)
-                    if code is None:
-                        raise self._unexpected(token, states, values)
-                    if code >= 0:
-                        states.append(code)
-                        values.append(token)
-                        break
-                    rule = ~code
-                    how = kinds[rule]
-                    if how == UNIT:
-                        states[-1] = actions[states[-2]][origins[rule]]
-                        continue
-                    size = sizes[rule]
-                    if how == PASS:
-                        value = values[keeps[rule][0] - size]
+        for token in tokens:
+            kind = token[0]
+            while True:
+                code = actions[states[-1]].get(kind)
+                if code is None:
+                    raise self._unexpected(token, states)
+                if code >= 0:
+                    states.append(code)
+                    values.append(token)
+                    break
+                rule = ~code
+                how = kinds[rule]
+                if how == UNIT:
+                    states[-1] = actions[states[-2]][origins[rule]]
+                    continue
+                size = sizes[rule]
+                if how == PASS:
+                    value = values[keeps[rule][0] - size]
+                    del values[-size:]
+                    del states[-size:]
+                else:
+                    if size:
+                        children = values[-size:]
                         del values[-size:]
                         del states[-size:]
                     else:
-                        if size:
-                            children = values[-size:]
-                            del values[-size:]
-                            del states[-size:]
-                        else:
-                            children = []
-                        keep = keeps[rule]
-                        if keep is not None:
-                            children = [children[i] for i in keep]
-                        if how == CALL:
-                            value = callbacks[rule](_flatten(children) if splices[rule] else children)
-                        else:
-                            value = _splice(children)
-                    states.append(actions[states[-1]][origins[rule]])
-                    values.append(value)
-                    if kind == END and states[-1] == end_state:
-                        return values[-1].items
-        except LexError as err:
-            raise self._salvage(_SyntaxError(str(err), err.line, err.col, err.offset), values)
-        raise AssertionError("parser stopped without accepting the input")
+                        children = []
+                    keep = keeps[rule]
+                    if keep is not None:
+                        children = [children[i] for i in keep]
+                    if how == CALL:
+                        if splices[rule]:
+                            children = _flatten(children)
+                        value = callbacks[rule](children)
+                    else:
+                        value = _splice(children)
+                states.append(actions[states[-1]][origins[rule]])
+                values.append(value)
+                if kind == END and states[-1] == end_state:
+                    return values[-1].items
+        raise AssertionError("the token stream ended without an end of file")
 
-    def _unexpected(self, token: tuple, states: list, values: list) -> _SyntaxError:
+    def _unexpected(self, token: tuple, states: list) -> _SyntaxError:
         expected = self.tables.expected(states[-1])
         got = _describe(token, self.tables)
         message = "syntax error: unexpected %s" % got
         if expected and len(expected) <= 8:
             message += ", expecting %s" % " or ".join(expected)
         width = max(len(token[1].split("\n", 1)[0]), 1)
-        return self._salvage(_SyntaxError(message, token[2], token[3], token[4], width), values)
-
-    @staticmethod
-    def _salvage(err: _SyntaxError, values: list) -> _SyntaxError:
-        """Keep the top-level items completed before the error."""
-        err.salvaged = [v for v in _flatten(values) if isinstance(v, _TOP_ITEMS)]
-        return err
+        return _SyntaxError(message, token[2], token[3], token[4], width)
 
 
 def _splice(children: list) -> Splice:

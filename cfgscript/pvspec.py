@@ -160,6 +160,7 @@ def parse_spec_at(text: str, pos: int, depth: int = 0) -> tuple[PVSpec, int]:
 
     Follows pv_parse_spec(): "$name", "$name(inner)", "$(name)", "$(name(inner))",
     "$(name[idx])", "$(name(inner)[idx]{tr}...)", "$$", "$(<ctx>name...)".
+    `depth` counts the variables this one is the name or index of.
     """
     start = pos
     n = len(text)

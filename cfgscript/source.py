@@ -180,7 +180,8 @@ class _Flattener:
         try:
             text = read_script(path)
         except OSError as exc:
-            self._error(src, number, line, "cannot include '%s': %s" % (target, exc.strerror or exc))
+            reason = exc.strerror or exc
+            self._error(src, number, line, "cannot include '%s': %s" % (target, reason))
             return
         child = SourceFile(path, text, src.included_from + ((src.path, number),))
         self.add(child, stack + (real,))
