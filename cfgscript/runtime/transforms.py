@@ -6,6 +6,22 @@ str2ip6, subst_parser). compile_chain() does all the name dispatch and
 parameter parsing once, at load time, following the per-class parsers
 (tr_parse_string, tr_parse_uri, ...); the callables it returns only do the
 work. String operations count bytes, as in C.
+
+Deliberate differences from OpenSIPS 4.x:
+  - an int result always prints as its value: {s.int} (OpenSIPS keeps the input
+    text), {s.hex2dec} >= 0x80000000 (printed as unsigned 64-bit), {uri.port} of
+    "05060"; {s.xor} and a truncating {s.width} of an int give a plain string
+    (OpenSIPS keeps the old int beside the new text);
+  - {s.crc32} is the decimal text (OpenSIPS always reports 10 bytes, padding a
+    shorter number with a NUL and stray bytes);
+  - what crashes OpenSIPS gives a value: {s.substr,2,-5} of "abcdef" is "", an
+    empty {s.xor,} secret and an empty {s.index,} needle give NULL;
+  - {re.subst} runs Python's engine on a translation of the POSIX regex:
+    alternatives are tried in order rather than longest-first ("a|ab"), glibc's
+    odd anchors next to a newline without REG_NEWLINE are not copied, \\u (the
+    request URI) inserts nothing;
+  - the 64 KB transformation buffers only limit {s.width};
+  - via.* and sdp.* are refused at load time, as are the module classes.
 """
 
 from __future__ import annotations
@@ -617,11 +633,11 @@ def _c_xor(args: _Args, p: int) -> Step:
 
     def step(value: Value, ctx: object) -> Value:
         key = get_secret(ctx)
-        if not key:
-            return None     # an empty constant secret crashes OpenSIPS (modulo by zero)
+        data = to_bytes(_str(value))
+        if not key:     # an empty constant secret: OpenSIPS divides by zero if there is data
+            return "" if key == "" and not data else None
         key_bytes = to_bytes(key)
         klen = len(key_bytes)
-        data = to_bytes(_str(value))
         return from_bytes(bytes(b ^ key_bytes[i % klen] for i, b in enumerate(data)))
     return step
 
@@ -1916,8 +1932,10 @@ def _ere_bracket_item(pat: bytes, i: int, members: set[int]) -> tuple[Union[int,
     return pat[i], i + 1
 
 
-def _ere_to_python(pat: bytes, newline: bool) -> bytes:
-    """Translate a POSIX extended regex (glibc flavour) to a Python bytes regex."""
+def _ere_to_python(pat: bytes, newline: bool, notbol: bool) -> bytes:
+    """Translate a POSIX extended regex (glibc flavour) to a Python bytes regex.
+    With notbol (REG_NOTBOL), '^' does not match at the start of the subject."""
+    caret = (rb"(?<=\n)" if newline else rb"(?!)") if notbol else b"^"
     stack: list[list[tuple[bytes, int]]] = [[]]
     i = 0
     while i < len(pat):
@@ -1931,7 +1949,9 @@ def _ere_to_python(pat: bytes, newline: bool) -> bytes:
             i += 1
             if c in _ERE_ESCAPES:
                 items.append((_ERE_ESCAPES[c], _ANCHOR))
-            elif c in b"123456789wWsS":
+            elif c in b"123456789":                                # a back-reference
+                items.append((b"(?:\\%c)" % c, _ATOM))           # "\11": \1 then '1'
+            elif c in b"wWsS":
                 items.append((b"\\" + bytes([c]), _ATOM))
             else:
                 items.append((re.escape(bytes([c])), _ATOM))
@@ -1950,8 +1970,10 @@ def _ere_to_python(pat: bytes, newline: bool) -> bytes:
             _ere_repeat(items, quant)
         elif c == 124:                                              # '|'
             items.append((b"|", _ALT))
-        elif c in b"^$":
-            items.append((rb"\Z" if c == 36 and not newline else bytes([c]), _ANCHOR))
+        elif c == 94:                                               # '^'
+            items.append((caret, _ANCHOR))
+        elif c == 36:                                               # '$'
+            items.append((b"$" if newline else rb"\Z", _ANCHOR))
         elif c == 46:
             items.append((b".", _ATOM))
         else:
@@ -1987,10 +2009,14 @@ ReplItem = Union[bytes, int, Callable]
 
 
 class _Subst:
-    """A compiled /regex/replacement/flags expression (subst_parser)."""
+    """A compiled /regex/replacement/flags expression (subst_parser). `regexes`
+    holds the regex as compiled for a subject at the beginning of a line, and
+    for one that is not (REG_NOTBOL)."""
 
-    def __init__(self, regex: re.Pattern, replacement: tuple[ReplItem, ...], every: bool):
-        self.regex = regex
+    def __init__(self, regexes: tuple[re.Pattern, re.Pattern],
+                 replacement: tuple[ReplItem, ...], every: bool):
+        self.regexes = regexes
+        self.groups = regexes[0].groups
         self.replacement = replacement
         self.every = every
 
@@ -2000,7 +2026,7 @@ class _Subst:
             if type(item) is bytes:
                 out.append(item)
             elif type(item) is int:
-                if item <= self.regex.groups and m.group(item) is not None:
+                if item <= self.groups and m.group(item) is not None:
                     out.append(m.group(item))
             else:
                 value = item(ctx)
@@ -2009,19 +2035,26 @@ class _Subst:
 
     def apply(self, data: bytes, ctx: object) -> Union[bytes, None, bool]:
         """The substituted bytes; False when nothing matched; None on an error
-        (an empty match)."""
+        (an empty match). Like subst_run(), each search runs on the rest of the
+        subject, so word boundaries see a fresh start there; '^' matches at that
+        start only after a newline or a carriage return."""
         data = data.split(b"\0", 1)[0]                  # the C code works up to a NUL
-        pieces, last = [], 0
-        for m in self.regex.finditer(data) if self.every else (self.regex.search(data),):
+        pieces: list[bytes] = []
+        pos, at_bol = 0, True
+        while True:
+            m = self.regexes[0 if at_bol else 1].search(data[pos:])
             if m is None:
                 break
             if m.start() == m.end():
                 return None
-            pieces += (data[last:m.start()], self.expand(m, ctx))
-            last = m.end()
+            pieces += (data[pos:pos + m.start()], self.expand(m, ctx))
+            pos += m.end()
+            at_bol = data[pos - 1:pos] in (b"\n", b"\r")
+            if not self.every:
+                break
         if not pieces:
             return False
-        pieces.append(data[last:])
+        pieces.append(data[pos:])
         return b"".join(pieces)
 
 
@@ -2101,10 +2134,11 @@ def _compile_subst(expr: str, host) -> Union[_Subst, None]:
         newline = ord("s") not in flags
         options = (re.IGNORECASE if ord("i") in flags else 0) | (
             re.MULTILINE if newline else re.DOTALL)
-        regex = re.compile(_ere_to_python(pattern, newline), options)
+        regexes = (re.compile(_ere_to_python(pattern, newline, False), options),
+                   re.compile(_ere_to_python(pattern, newline, True), options))
     except (_EreError, SpecError, re.error, OverflowError, RecursionError):
         return None
-    return _Subst(regex, replacement, ord("g") in flags)
+    return _Subst(regexes, replacement, ord("g") in flags)
 
 
 def _dynamic_subst(get_expr: Getter, host) -> Callable[[object], Union[_Subst, None]]:
