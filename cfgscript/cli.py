@@ -93,8 +93,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.duration is not None and args.duration < 0:
         raise UsageError("--duration must not be negative")
+    senders = {}
+    if args.queue_size is not None:
+        if args.queue_size < 1:
+            raise UsageError("--queue-size must be at least 1")
+        senders["queue_size"] = args.queue_size
+    if args.flush_timeout is not None:
+        if args.flush_timeout < 0:
+            raise UsageError("--flush-timeout must not be negative")
+        senders["flush_timeout"] = args.flush_timeout
     options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
-                         argv=_parse_overrides(args.option))
+                         argv=_parse_overrides(args.option), **senders)
     engine = load_engine(args.script, options)
     if engine is None:
         return EXIT_FINDINGS
@@ -145,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="plain drops the '<date> [pid] ' prefix of log lines")
     run.add_argument("--strict", action="store_true",
                      help="stop (exit 1) when the script calls a function cfgscript cannot run")
+    # the defaults live in cfgscript.events.sender, which is not imported here (start-up time)
+    run.add_argument("--queue-size", type=int, metavar="N",
+                     help="events buffered per rabbitmq/xmlrpc/tcp destination while it is "
+                          "unreachable (default 10000)")
+    run.add_argument("--flush-timeout", type=float, metavar="S",
+                     help="seconds to deliver what is still queued at exit (default 5)")
     run.set_defaults(handler=cmd_run)
     return parser
 

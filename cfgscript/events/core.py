@@ -48,7 +48,8 @@ class Transport(Protocol):
         """The endpoint for the socket text after "proto:" (raises SocketError)."""
 
     def deliver(self, occurrence: Occurrence, endpoint, subscriber: Subscriber) -> int:
-        """Send one event: 0 sent or queued, -1 failed."""
+        """Send one event: 0 sent or queued, -1 failed. Queued transports take
+        a fourth argument, on_failure (see deliver_to)."""
 
     def describe(self, endpoint) -> str:
         """The socket as listings show it, e.g. "udp:127.0.0.1:9999"."""
@@ -72,6 +73,21 @@ class Subscriber:
 
     def ttl(self, now: float) -> int:
         return int(self.since + self.expire - int(now))
+
+
+def deliver_to(sub: Subscriber, occurrence: Occurrence, on_failure=None) -> int:
+    """Hand one event to one subscriber and count the outcome. A queued
+    transport counts its own (at submission and when its sender is done);
+    on_failure, for queued transports only, runs when the delivery fails later."""
+    transport = sub.transport
+    if transport.queued:
+        return transport.deliver(occurrence, sub.endpoint, sub, on_failure)
+    result = transport.deliver(occurrence, sub.endpoint, sub)
+    if result < 0:
+        sub.failed += 1
+    else:
+        sub.sent += 1
+    return result
 
 
 @dataclass(eq=False)
@@ -219,12 +235,7 @@ class EventCore:
         self.depth += 1
         try:
             for sub in list(subscribers):
-                result = sub.transport.deliver(occurrence, sub.endpoint, sub)
-                if result < 0:
-                    sub.failed += 1
-                elif not sub.transport.queued:
-                    sub.sent += 1
-                total += result
+                total += deliver_to(sub, occurrence)
         finally:
             self.depth -= 1
         return total

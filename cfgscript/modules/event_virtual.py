@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, deliver_to
 from ..runtime.module import ModParam, Module
 
 POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
@@ -94,18 +94,9 @@ class EventVirtual(Module):
         member.subscriber = Subscriber(member.transport, member.endpoint, member.text)
         return True
 
-    def _send(self, member: Member, occurrence: Occurrence, on_failure=None) -> int:
-        sub = member.subscriber
-        if member.transport.queued:
-            result = member.transport.deliver(occurrence, member.endpoint, sub,
-                                              on_failure=on_failure)
-        else:
-            result = member.transport.deliver(occurrence, member.endpoint, sub)
-        if result < 0:
-            sub.failed += 1
-        elif not member.transport.queued:
-            sub.sent += 1
-        return result
+    @staticmethod
+    def _send(member: Member, occurrence: Occurrence, on_failure=None) -> int:
+        return deliver_to(member.subscriber, occurrence, on_failure)
 
     def raise_virtual(self, occurrence: Occurrence, endpoint: VirtualEndpoint) -> int:
         log = self.engine.logger

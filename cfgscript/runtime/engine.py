@@ -26,6 +26,7 @@ from ..diagnostics import ERROR, Diagnostic
 from ..events.core import EventCore, Occurrence
 from ..events.publish import publish_events
 from ..events.route import RouteTransport
+from ..events.sender import DEFAULT_FLUSH_SECONDS, DEFAULT_QUEUE_SIZE
 from ..mi.commands import core_commands
 from ..mi.core import Command as MICommand
 from ..mi.core import Registry
@@ -101,6 +102,8 @@ class RunOptions:
     plain_log: bool = False
     strict: bool = False
     argv: dict[str, str] = field(default_factory=dict)
+    queue_size: int = DEFAULT_QUEUE_SIZE        # events buffered per network destination
+    flush_timeout: float = DEFAULT_FLUSH_SECONDS    # for the senders at shutdown
 
 
 class Engine:

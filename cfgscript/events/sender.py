@@ -1,0 +1,542 @@
+"""Sender workers: how queued transports (rabbitmq, xmlrpc, tcp) deliver events.
+
+raise_event never waits on a network peer: a transport turns the event into a
+`Job` and hands it to the worker of its destination, one thread per
+destination, created on first use. The worker owns the connection:
+
+  * its `Outbox` is a bounded FIFO (10,000 events by default); when it is full
+    the new event is refused: counted in Subscriber.dropped, logged (the first
+    at once, then a summary at most once a second), and the raise gets -1;
+  * a lost or refused connection is retried with exponential backoff; the
+    events sent but not confirmed go back to the front of the queue, so after
+    the reconnect everything is delivered in raise order (at least once);
+  * a job that carries an `on_failure` callback (an event_virtual FAILOVER
+    member) is never held for a reconnect: it fails at once and its callback
+    runs, so the event moves on to the next member;
+  * Subscriber.sent / failed / buffered are kept current (buffered: accepted,
+    not yet confirmed);
+  * at shutdown every worker gets the same deadline to flush; a destination
+    that is down gets one last connection attempt; what is left is counted as
+    failed and logged.
+
+Two worker shapes share this: `LinkWorker` drives a blocking-style `Link`
+(event_stream, event_xmlrpc) from its own select loop; event_rabbitmq runs
+pika's ioloop in a `Worker` subclass of its own.
+
+Worker threads log straight to the engine's log stream, without the
+E_CORE_LOG listeners (OpenSIPS's sender processes suppress that event too).
+The queue size and the shutdown flush time are run options
+(`cfgscript run --queue-size N --flush-timeout S`).
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Optional, Protocol
+
+from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, LEVEL_NAMES, Logger
+from ..runtime.module import Module
+from .core import Subscriber
+
+DEFAULT_QUEUE_SIZE = 10000
+DEFAULT_FLUSH_SECONDS = 5.0
+BATCH = 512                 # jobs taken from the outbox at a time
+ABORT_GRACE = 1.0           # after the flush deadline, time for a worker to notice
+REPORT_INTERVAL = 1.0       # repeated problems are summed up at most this often
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    queue_size: int = DEFAULT_QUEUE_SIZE
+    flush_seconds: float = DEFAULT_FLUSH_SECONDS
+    backoff_first: float = 0.1
+    backoff_limit: float = 5.0
+
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    """One event for one subscriber, ready for the wire."""
+    data: Any                           # what the link sends (bytes, a message...)
+    subscriber: Subscriber
+    event: str
+    on_failure: Optional[Callable[[], None]] = None
+
+
+class LinkDown(Exception):
+    """The connection failed; `jobs` were sent (or being sent) but not confirmed."""
+
+    def __init__(self, jobs: list[Job] = ()) -> None:
+        super().__init__()
+        self.jobs = list(jobs)
+
+
+# ---------------------------------------------------------------- logging
+
+_LOG_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModuleLog:
+    """"LEVEL:module:function: message" lines, safe from any thread."""
+    logger: Logger
+    module: str
+
+    def line(self, level: int, function: str, message: str) -> None:
+        logger = self.logger
+        if level > logger.log_level or not logger.stderr_enabled:
+            return
+        text = "%s%s%s:%s:%s: %s\n" % (logger._stamp(), logger.prefix, LEVEL_NAMES[level],
+                                       self.module, function, message)
+        with _LOG_LOCK:
+            logger.stream.write(text)
+            logger.stream.flush()
+
+    def error(self, function: str, message: str) -> None:
+        self.line(L_ERR, function, message)
+
+    def warning(self, function: str, message: str) -> None:
+        self.line(L_WARN, function, message)
+
+    def notice(self, function: str, message: str) -> None:
+        self.line(L_NOTICE, function, message)
+
+    def info(self, function: str, message: str) -> None:
+        self.line(L_INFO, function, message)
+
+
+@dataclass(eq=False)
+class RateLimited:
+    """A problem that can repeat thousands of times a second: the first
+    occurrence is logged at once, the later ones are counted and summed up at
+    most once per interval (and by flush())."""
+    log: ModuleLog
+    level: int
+    function: str
+    interval: float = REPORT_INTERVAL
+    _pending: int = 0
+    _next: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hit(self, message: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._pending += 1
+                return
+            extra, self._pending, self._next = self._pending, 0, now + self.interval
+        suffix = " (and %d more like it before)" % extra if extra else ""
+        self.log.line(self.level, self.function, message + suffix)
+
+    def flush(self, message: str) -> None:
+        """Log the occurrences not reported yet: `message` gets their count."""
+        with self._lock:
+            extra, self._pending = self._pending, 0
+        if extra:
+            self.log.line(self.level, self.function, message % extra)
+
+
+# ---------------------------------------------------------------- queueing
+
+class Outbox:
+    """The bounded FIFO between the raising thread and one worker.
+
+    put() reports when the worker must be woken: only on the first job after
+    the worker found the queue empty, so a burst costs one wake-up.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self._jobs: deque[Job] = deque()
+        self._idle = True
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def put(self, job: Job) -> Optional[bool]:
+        """None when full, else whether the worker needs a wake-up."""
+        with self.lock:
+            if len(self._jobs) >= self.limit:
+                return None
+            self._jobs.append(job)
+            job.subscriber.buffered += 1
+            wake, self._idle = self._idle, False
+            return wake
+
+    def take(self, count: int) -> list[Job]:
+        """Up to count jobs, oldest first; an emptied queue waits for a wake-up."""
+        with self.lock:
+            jobs = self._jobs
+            taken = [jobs.popleft() for _ in range(min(count, len(jobs)))]
+            if not jobs:
+                self._idle = True
+            return taken
+
+    def push_front(self, jobs: list[Job]) -> None:
+        """Jobs that must go before everything queued (after a reconnect); never refused."""
+        with self.lock:
+            self._jobs.extendleft(reversed(jobs))
+
+    def extract(self, keep: Callable[[Job], bool]) -> list[Job]:
+        """Remove and return the queued jobs for which keep() is False."""
+        with self.lock:
+            removed = [job for job in self._jobs if not keep(job)]
+            if removed:
+                self._jobs = deque(job for job in self._jobs if keep(job))
+            return removed
+
+    def drain(self) -> list[Job]:
+        return self.extract(lambda job: False)
+
+
+@dataclass
+class Backoff:
+    first: float
+    limit: float
+    current: float = 0.0
+
+    def next(self) -> float:
+        self.current = min(self.limit, self.current * 2 if self.current else self.first)
+        return self.current
+
+    def reset(self) -> None:
+        self.current = 0.0
+
+
+# ---------------------------------------------------------------- workers
+
+class Worker(threading.Thread):
+    """The sender of one destination: a thread, its outbox and the accounting."""
+
+    def __init__(self, label: str, log: ModuleLog, settings: SenderSettings) -> None:
+        super().__init__(name="%s sender %s" % (log.module, label), daemon=True)
+        self.label = label                          # the destination, without secrets
+        self.log = log
+        self.settings = settings
+        self.outbox = Outbox(settings.queue_size)
+        self.backoff = Backoff(settings.backoff_first, settings.backoff_limit)
+        self.stopping = threading.Event()
+        self.deadline = float("inf")
+        self.down = False                           # the last connection attempt failed
+        self.retry_at = 0.0                         # when the next attempt is due
+        self._drops = RateLimited(log, L_ERR, "sender")
+
+    # ------------------------------------------------ raising thread
+
+    def submit(self, job: Job) -> bool:
+        """Queue a job (never blocks); False when it is refused."""
+        if job.on_failure is not None and time.monotonic() < self.retry_at:
+            job.subscriber.failed += 1
+            return False        # down: a failover job moves on to the next member now
+        wake = self.outbox.put(job)
+        if wake is None:
+            job.subscriber.dropped += 1
+            self._drops.hit("queue to %s full (%d events): event %s dropped"
+                            % (self.label, self.outbox.limit, job.event))
+            return False
+        if wake:
+            self.wake()
+        return True
+
+    def wake(self) -> None:
+        """Make the worker look at its outbox (called from other threads)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------ worker thread
+
+    def delivered(self, jobs: list[Job]) -> None:
+        with self.outbox.lock:
+            for job in jobs:
+                job.subscriber.buffered -= 1
+                job.subscriber.sent += 1
+        if self.down:
+            self.down = False
+            self.log.notice("sender", "connection to %s is back, %d event(s) waiting"
+                            % (self.label, len(self.outbox)))
+        self.retry_at = 0.0
+        self.backoff.reset()
+
+    def failed(self, jobs: list[Job]) -> None:
+        with self.outbox.lock:
+            for job in jobs:
+                job.subscriber.buffered -= 1
+                job.subscriber.failed += 1
+        for job in jobs:
+            if job.on_failure is not None:
+                try:
+                    job.on_failure()
+                except Exception as err:     # a callback must not kill the sender
+                    self.log.error("sender", "failure callback for %s: %r" % (job.event, err))
+
+    def requeue(self, jobs: list[Job], retry_in: float) -> None:
+        """After a failed connection: unconfirmed jobs go back in front (failover
+        jobs fail instead, also those still queued) until the next attempt."""
+        self.down = True
+        self.retry_at = time.monotonic() + retry_in
+        self.failed([job for job in jobs if job.on_failure is not None])
+        self.outbox.push_front([job for job in jobs if job.on_failure is None])
+        self.failed(self.outbox.extract(lambda job: job.on_failure is None))
+
+    def in_flight(self) -> list[Job]:
+        """Jobs handed to the connection and not confirmed yet."""
+        return []
+
+    # ------------------------------------------------ shutdown (engine thread)
+
+    def stop(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.stopping.set()
+        self.wake()
+
+    def finish(self) -> None:
+        """Wait for the flush (until the deadline), then report what is left."""
+        self.join(max(0.0, self.deadline - time.monotonic()))
+        if self.is_alive():
+            self.join(ABORT_GRACE)
+        left = self.in_flight() + self.outbox.drain()
+        if left:
+            self.failed(left)
+            self.log.error("mod_destroy", "%d event(s) to %s not delivered at shutdown"
+                           % (len(left), self.label))
+        self._drops.flush("queue to %s was full: %%d more event(s) dropped" % self.label)
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+class WorkerPool:
+    """The workers of one module, one per destination key, started on first use."""
+
+    def __init__(self, create: Callable[[Hashable], Worker]) -> None:
+        self._create = create
+        self._workers: dict[Hashable, Worker] = {}
+
+    def get(self, key: Hashable) -> Worker:
+        worker = self._workers.get(key)
+        if worker is None:
+            worker = self._workers[key] = self._create(key)
+            worker.start()
+        return worker
+
+    def close(self, flush_seconds: float) -> None:
+        deadline = time.monotonic() + flush_seconds
+        workers = list(self._workers.values())
+        self._workers.clear()
+        for worker in workers:
+            worker.stop(deadline)
+        for worker in workers:
+            worker.finish()
+
+
+# ---------------------------------------------------------------- blocking-style links
+
+class Link(Protocol):
+    """The connection side of a LinkWorker; only its worker thread calls it.
+    Confirmed jobs go to worker.delivered(), given-up ones to worker.failed()."""
+
+    def accepting(self) -> bool:
+        """Whether send() may be called now (no output backlog)."""
+
+    def send(self, jobs: list[Job]) -> None:
+        """Connect if needed and send; raises LinkDown with the unconfirmed jobs."""
+
+    def watch(self) -> tuple[Optional[socket.socket], bool]:
+        """The socket to watch (if any) and whether output is pending on it."""
+
+    def ready(self, readable: bool, writable: bool) -> None:
+        """Handle socket readiness; may raise LinkDown."""
+
+    def tick(self, now: float) -> Optional[float]:
+        """Expire what waited too long; the next deadline, if any."""
+
+    def in_flight(self) -> list[Job]:
+        """Jobs sent, or being sent, and not confirmed yet."""
+
+    def close(self) -> None:
+        """Drop the connection (the link may connect again later)."""
+
+
+class LinkWorker(Worker):
+    """A worker thread running a select loop around one Link."""
+
+    IDLE_WAIT = 1.0
+
+    def __init__(self, label: str, log: ModuleLog, settings: SenderSettings,
+                 make_link: Callable[[LinkWorker], Link]) -> None:
+        super().__init__(label, log, settings)
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
+        self.link = make_link(self)
+
+    def wake(self) -> None:
+        try:
+            self._wake_w.send(b"w")
+        except OSError:         # full (a wake-up is pending anyway) or closed
+            pass
+
+    def in_flight(self) -> list[Job]:
+        return self.link.in_flight()
+
+    def run(self) -> None:
+        try:
+            self._serve()
+        except Exception as err:        # a bug: say so, the engine carries on
+            self.log.error("sender", "sender for %s stopped: %r" % (self.label, err))
+        finally:
+            self.outbox.push_front(self.link.in_flight())   # left for the shutdown report
+            self.link.close()
+            self._selector.close()
+            self._wake_r.close()
+
+    def _serve(self) -> None:
+        while not self.expired():
+            try:
+                if self.link.accepting():
+                    jobs = self.outbox.take(BATCH)
+                    if jobs:
+                        self.link.send(jobs)
+                        continue
+                if self.stopping.is_set() and not self.in_flight() and not len(self.outbox):
+                    return
+                self._wait()
+            except LinkDown as down:
+                if not self._recover(down):
+                    return
+
+    def _wait(self) -> None:
+        """Sleep until a wake-up, socket readiness, or the link's next deadline."""
+        sock, pending_output = self.link.watch()
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if pending_output else 0)
+        if sock is not None:
+            self._selector.register(sock, events)
+        try:
+            ready = self._selector.select(self._timeout(self.link.tick(time.monotonic())))
+        finally:
+            if sock is not None:
+                self._selector.unregister(sock)
+        readable = writable = False
+        for key, mask in ready:
+            if key.fileobj is self._wake_r:
+                self._clear_wake()
+            else:
+                readable, writable = bool(mask & selectors.EVENT_READ), bool(
+                    mask & selectors.EVENT_WRITE)
+        if readable or writable:
+            self.link.ready(readable, writable)
+
+    def _timeout(self, link_deadline: Optional[float]) -> float:
+        now = time.monotonic()
+        limit = min(self.deadline, link_deadline if link_deadline is not None else now +
+                    self.IDLE_WAIT)
+        return max(0.0, min(limit - now, self.IDLE_WAIT))
+
+    def _clear_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def _recover(self, down: LinkDown) -> bool:
+        """After a failure: requeue, then wait out the backoff (False: give up)."""
+        self.link.close()
+        delay = 0.0 if self.stopping.is_set() else self.backoff.next()
+        self.requeue(down.jobs, delay)
+        if self.stopping.is_set():
+            return False
+        end = time.monotonic() + delay
+        while not self.stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            self._selector.select(left)
+            self._clear_wake()
+        return True
+
+
+def connect_tcp(address: tuple[str, int], timeout: float) -> socket.socket:
+    """A connected IPv4 TCP socket (OSError on failure)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def describe_error(err: OSError) -> str:
+    """errno:text as OpenSIPS prints it ("111:Connection refused")."""
+    code = 110 if isinstance(err, TimeoutError) and err.errno is None else err.errno or 0
+    return "%d:%s" % (code, os.strerror(code) if code else str(err))
+
+
+# ---------------------------------------------------------------- socket strings
+
+def parse_port(text: str) -> int:
+    """A port as OpenSIPS's str2s() reads it (ASCII digits only, at most 5),
+    0 when malformed; over 65535 is refused (OpenSIPS wraps it around)."""
+    if not text or len(text) > 5 or not (text.isascii() and text.isdigit()):
+        return 0
+    value = int(text)
+    return value if value <= 65535 else 0
+
+
+def resolve_ipv4(host: str) -> Optional[str]:
+    """The IPv4 address of a host (resolved when subscribing), or None."""
+    try:
+        return socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+    except (OSError, UnicodeError):
+        return None
+
+
+# ---------------------------------------------------------------- modules
+
+class SenderModule(Module):
+    """Base of the modules whose transports queue events to sender workers."""
+
+    def init(self) -> None:
+        options = self.engine.options
+        self.settings = SenderSettings(queue_size=options.queue_size,
+                                       flush_seconds=options.flush_timeout)
+        self.log = ModuleLog(self.engine.logger, self.name)
+        self.pool = WorkerPool(self.make_worker)
+
+    def make_worker(self, key: Hashable) -> Worker:
+        """The worker for a destination key (started by the pool)."""
+        raise NotImplementedError
+
+    def submit(self, key: Hashable, job: Job) -> int:
+        """Queue a job to its destination's worker: 0 queued, -1 refused."""
+        return 0 if self.pool.get(key).submit(job) else -1
+
+    def shutdown(self) -> None:
+        self.pool.close(self.settings.flush_seconds)
+
+
+class QueuedTransport:
+    """Common parts of the transports that deliver through sender workers.
+    They keep their subscribers' counters themselves (see deliver_to)."""
+    expirable = True
+    queued = True
+
+    def __init__(self, owner: SenderModule) -> None:
+        self.owner = owner
+
+    @staticmethod
+    def refuse(subscriber: Subscriber) -> int:
+        """An event that cannot even be queued (logged by the caller)."""
+        subscriber.failed += 1
+        return -1
