@@ -129,15 +129,16 @@ def _scan_transformations(text: str, pos: int) -> tuple[tuple[Transformation, ..
     return tuple(steps), pos
 
 
-def _parse_nested(raw: str, what: str, offset: int, depth: int) -> PVSpec:
-    """The variable that gives a name or an index; `offset` is where raw starts."""
+def _parse_nested(raw: str, what: str, offset: int, depth: int, whole: bool = True) -> PVSpec:
+    """The variable that gives a name or an index; `offset` is where raw starts;
+    `whole`: nothing may follow it."""
     if depth >= MAX_NESTING:
         raise SpecError("variables nest deeper than %d levels" % MAX_NESTING, offset)
     try:
         spec, end = parse_spec_at(raw, 0, depth + 1)
     except SpecError as err:
         raise SpecError(str(err), offset + err.offset) from None
-    if end != len(raw):
+    if whole and end != len(raw):
         raise SpecError("invalid %s [%s]" % (what, raw), offset)
     return spec
 
@@ -198,7 +199,9 @@ def parse_spec_at(text: str, pos: int, depth: int = 0) -> tuple[PVSpec, int]:
         if not inner:
             raise SpecError("variable $%s does not take an empty name" % name, pos - start)
         if inner.startswith(MARKER):
-            dynamic = _parse_nested(inner, "name", pos + 1 - start, depth)
+            # as pv_parse_avp_name(): text after the variable is ignored (a
+            # module's own name parser may read it, json paths do)
+            dynamic = _parse_nested(inner, "name", pos + 1 - start, depth, whole=False)
         pos = close + 1
     if not full:
         spec = PVSpec(text[start:pos], name, inner, dynamic, context=context)

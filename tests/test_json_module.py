@@ -85,6 +85,14 @@ def test_reads_give_ints_strings_and_json_text() -> None:
     ''') == ["8 x true false <null> 2.50 1E3", "{ } [ ] {} []"]
 
 
+def test_object_named_by_a_variable_then_a_path() -> None:
+    assert marked(r'''
+        $json(doc) := "{\"a\": {\"b\": 5}}";
+        $var(k) = "doc"; $var(key) = "a";
+        xlog("@ $json($var(k)/a/b) $json(doc/$var(key)/b)\n");
+    ''') == ["5 5"]
+
+
 def test_big_integers_and_long_quoting() -> None:
     body = r'''
         $json(d) := "[9223372036854775807, 18446744073709551615,

@@ -127,7 +127,6 @@ def test_marker(text):
     ("$(var(x)[a])", "invalid index [a]", 9),
     ("$(var(x)[1a])", "invalid index [1a]", 9),
     ("$(var(x)[$var(i)x])", "invalid index [$var(i)x]", 9),
-    ("$avp($var(n)x)", "invalid name [$var(n)x]", 5),
     ("$avp($var())", "variable $var does not take an empty name", 9),
     ("$(<request ru)", "expected the end of the context", 2),
     ("$($x)", "invalid variable", 2),
@@ -197,3 +196,9 @@ def test_format_errors_point_into_the_format(text, offset):
     with pytest.raises(SpecError) as info:
         parse_format(text)
     assert info.value.offset == offset
+
+
+def test_text_after_a_dynamic_name_is_left_to_the_variable():
+    spec = parse_spec("$json($var(k)/a/b)")
+    assert spec.inner == "$var(k)/a/b"
+    assert spec.dynamic == parse_spec("$var(k)")
