@@ -136,11 +136,15 @@ class Catalog:
 
     def function(self, name: str, loaded: Iterable[str]) -> Optional[Function]:
         """The function as seen with these modules loaded (core always is)."""
-        available = set(loaded)
+        available = loaded if isinstance(loaded, (set, frozenset)) else set(loaded)
         for fn in self._functions.get(name, ()):
             if fn.module == CORE or fn.module in available:
                 return fn
         return None
+
+    def module_function(self, module: str, name: str) -> Optional[Function]:
+        """The function `name` of one module (or of the core)."""
+        return next((fn for fn in self._functions.get(name, ()) if fn.module == module), None)
 
     def async_function(self, name: str, loaded: Iterable[str]) -> Optional[Function]:
         available = set(loaded)

@@ -17,22 +17,33 @@ the module catalog:
   * event names longer than 64 characters.
 
 Every finding is an error Diagnostic with a stable code (E1xx).
+
+The work comes in two phases. `ItemChecker` checks top-level items one at a
+time, with only the modules loaded before each, and sums every route block up
+as `RouteFacts`; `ScriptChecker` then checks across routes from those facts
+alone (definitions, limits, route() targets and the route types reached
+through them). Since neither phase keeps the tree, a large file can have its
+parts parsed and item-checked in parallel processes (see check_source()).
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import ast
 from .catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function, load_catalog
 from .diagnostics import ERROR, WARNING, Diagnostic
-from .parser import ParseResult
+from .forked import ForkedCall, can_fork, usable_cpus
+from .parser import ParseResult, get_parser, split_points
 from .pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
+from .source import Source
 
 MAX_EVENT_NAME = 64
+PARALLEL_MIN_CHARS = 256 * 1024  # smaller scripts are checked in one process
 MAX_NAMED_ROUTES = 99           # route[...] blocks besides the main route
 MAX_EVENT_ROUTES = 98           # OpenSIPS 4.1 accepts 99 but crashes at start-up with them
 MAX_TIMER_ROUTES = 100
@@ -59,7 +70,6 @@ _KEYWORDS = frozenset((
     "timer_route", "event_route"))
 
 # codes
-E_SYNTAX = "E100"
 E_GLOBAL = "E101"
 E_MODULE = "E110"
 E_MODPARAM = "E111"
@@ -79,48 +89,81 @@ E_XLOG_LEVEL = "E151"
 _UNSET = object()
 
 
+class Where(NamedTuple):
+    """A finding's place, kept without its node so that it can travel between processes."""
+    file: str
+    line: int
+    col: int
+    end_col: int
+
+    @classmethod
+    def of(cls, node: ast.Node) -> Where:
+        return cls(node.file, node.line, node.col,
+                   node.end_col if node.end_line == node.line else 0)
+
+
+@dataclass
+class RouteFacts:
+    """What the whole-script checks need to know about one route block."""
+    kind: str
+    name: Optional[str]
+    name_quoted: bool
+    interval: Optional[int]
+    where: Where
+    has_body: bool
+    calls: list[tuple[str, Where]] = field(default_factory=list)     # literal route() targets
+    functions: list[tuple[str, str, Where]] = field(default_factory=list)   # name, module
+
+    @property
+    def key(self) -> tuple[str, Optional[str]]:
+        return self.kind, self.name
+
+
+@dataclass
+class ItemReport:
+    """What ItemChecker found in a run of top-level items."""
+    diagnostics: list[Diagnostic]
+    routes: list[RouteFacts]
+    loaded: list[str]                   # the modules loaded at the end
+
+
 @dataclass
 class _Context:
-    """Where a statement sits: its top route and the modules loaded before it."""
+    """Where a statement sits: its top route, the modules loaded before it and
+    the facts being gathered about the route."""
     route: ast.Route
     route_type: str
     loaded: frozenset[str]
+    facts: RouteFacts
 
 
-@dataclass
-class _RouteInfo:
-    node: ast.Route
-    loaded: frozenset[str]
-    calls: list[ast.RouteCall] = field(default_factory=list)   # literal route() targets
-    functions: list[tuple[ast.Call, Function]] = field(default_factory=list)
-
-
-class StartupChecker:
-    def __init__(self, result: ParseResult, catalog: Optional[Catalog] = None):
-        self.result = result
-        self.catalog = catalog or load_catalog()
+class _Reporter:
+    def __init__(self, source: Source) -> None:
         self.diagnostics: list[Diagnostic] = []
-        self.loaded: list[str] = []
-        self.named: dict[tuple[str, str], _RouteInfo] = {}       # (kind, name) -> route
-        self.singletons: dict[str, ast.Route] = {}             # kind -> main/startup/... route
-        self.top_routes: list[_RouteInfo] = []
-        self.counts: dict[str, int] = {}
-        self._info: Optional[_RouteInfo] = None
+        self._chains = {f.path: f.included_from for f in source.files}
+
+    def error(self, code: str, message: str, at: ast.Node | Where,
+              severity: str = ERROR) -> None:
+        where = at if isinstance(at, Where) else Where.of(at)
+        self.diagnostics.append(Diagnostic(severity, message, where.file, where.line, where.col,
+                                           where.end_col, code, self._chains.get(where.file, ())))
+
+
+class ItemChecker(_Reporter):
+    """Checks top-level items in order: globals, loadmodule, modparam, and
+    everything inside route blocks (functions, arguments, variables)."""
+
+    def __init__(self, source: Source, catalog: Catalog, loaded: Iterable[str] = (),
+                 file_modules: Iterable[str] = ()) -> None:
+        super().__init__(source)
+        self.catalog = catalog
+        self.loaded: list[str] = list(loaded)
+        self.file_modules = frozenset(file_modules)     # every module the file loads
+        self.routes: list[RouteFacts] = []
         self._handlers: dict[type, object] = {}
 
-    # ------------------------------------------------------------ reporting
-
-    def error(self, code: str, message: str, node: ast.Node, severity: str = ERROR) -> None:
-        source = self.result.source
-        chain = next((f.included_from for f in source.files if f.path == node.file), ())
-        end_col = node.end_col if node.end_line == node.line else 0
-        self.diagnostics.append(Diagnostic(severity, message, node.file, node.line, node.col,
-                                           end_col, code, chain))
-
-    # ------------------------------------------------------------ driver
-
-    def run(self) -> list[Diagnostic]:
-        for item in self.result.script.items:
+    def run(self, items: Iterable[ast.Node]) -> ItemReport:
+        for item in items:
             if isinstance(item, ast.GlobalParam):
                 self.check_global(item)
             elif isinstance(item, ast.LoadModule):
@@ -129,9 +172,7 @@ class StartupChecker:
                 self.check_modparam(item)
             elif isinstance(item, ast.Route):
                 self.check_route(item)
-        self.check_route_calls()
-        self.check_route_types()
-        return self.diagnostics
+        return ItemReport(self.diagnostics, self.routes, self.loaded)
 
     # ------------------------------------------------------------ globals and modules
 
@@ -196,104 +237,12 @@ class StartupChecker:
     # ------------------------------------------------------------ route blocks
 
     def check_route(self, node: ast.Route) -> None:
-        loaded = frozenset(self.loaded)
-        info = _RouteInfo(node, loaded)
-        if self._register(node, info):
-            self.top_routes.append(info)
-        route_type = ROUTE_KIND_TYPES[node.kind]
-        self._info = info
-        context = _Context(node, route_type, loaded)
+        facts = RouteFacts(node.kind, node.name, node.name_quoted, node.interval, Where.of(node),
+                           bool(node.body))
+        self.routes.append(facts)
+        context = _Context(node, ROUTE_KIND_TYPES[node.kind], frozenset(self.loaded), facts)
         for stmt in node.body:
             self.check_node(stmt, context)
-        self._info = None
-
-    def _register(self, node: ast.Route, info: _RouteInfo) -> bool:
-        """Record the route; False when it is a redefinition or over a limit."""
-        kind, name = node.kind, node.name
-        if name is not None and not node.name_quoted and (
-                name in _KEYWORDS or self.catalog.global_type(name) is not None):
-            self.error(E_ROUTE_HEADER, "'%s' is a reserved word: quote the route name (%s[\"%s\"])"
-                       % (name, kind, name), node)
-        if kind == "timer_route":
-            return self._register_timer(node)
-        if name is None or (kind == "route" and name == "0"):
-            return self._register_singleton(node)
-        key = (kind, name)
-        if key in self.named:
-            self.error(E_ROUTE_DEFINED, "script route <%s> is redefined (%s first defined at %s:%d)"
-                       % (name, kind, self.named[key].node.file, self.named[key].node.line), node)
-            return False
-        limit = MAX_EVENT_ROUTES if kind == "event_route" else MAX_NAMED_ROUTES
-        count = self.counts.get(kind, 0) + 1
-        if count > limit:
-            extra = " (OpenSIPS 4.1 crashes at start-up with 99)" if kind == "event_route" else ""
-            self.error(E_ROUTE_LIMIT, "too many %s blocks: at most %d%s, no slot left for <%s>"
-                       % (kind, limit, extra, name), node)
-            return False
-        self.counts[kind] = count
-        self.named[key] = info
-        return True
-
-    def _register_singleton(self, node: ast.Route) -> bool:
-        previous = self.singletons.get(node.kind)
-        if previous is not None:
-            what = "main route" if node.kind == "route" else node.kind
-            self.error(E_ROUTE_DEFINED, "re-definition of the %s (first defined at %s:%d)"
-                       % (what, previous.file, previous.line), node)
-            return False
-        self.singletons[node.kind] = node
-        return True
-
-    def _register_timer(self, node: ast.Route) -> bool:
-        count = self.counts.get("timer_route", 0) + 1
-        if count > MAX_TIMER_ROUTES:
-            self.error(E_ROUTE_LIMIT, "too many timer routes defined (at most %d)"
-                       % MAX_TIMER_ROUTES, node)
-            return False
-        self.counts["timer_route"] = count
-        if node.interval is not None and node.interval <= 0:
-            self.error(E_ROUTE_HEADER, "timer_route[%s, %d]: the interval must be at least 1 second"
-                       % (node.name, node.interval), node)
-        return True
-
-    def check_route_calls(self) -> None:
-        for info in list(self.named.values()) + self.top_routes:
-            for call in info.calls:
-                target = self.named.get(("route", call.target.value))
-                if target is None or not target.node.body:
-                    self.error(E_ROUTE_UNDEFINED, "called route [%s] is not defined"
-                               % call.target.value, call)
-
-    def check_route_types(self) -> None:
-        """Functions reached through route() must support the calling block's type."""
-        for info in self.top_routes:
-            if info.node.kind == "route" and info.node.name not in (None, "0"):
-                continue
-            route_type = ROUTE_KIND_TYPES[info.node.kind]
-            for call, fn in self._reachable_functions(info):
-                if not fn.allowed_in(route_type):
-                    self.error(E_ROUTE_TYPE, "%s() cannot be used in %s (reached through route()); "
-                               "it is allowed in: %s" % (fn.name, info.node.kind,
-                                                          ", ".join(fn.route_types)), call)
-
-    def _reachable_functions(self, info: _RouteInfo) -> Iterator[tuple[ast.Call, Function]]:
-        seen = set()
-        stack = [r for r in self._callees(info)]
-        while stack:
-            callee = stack.pop()
-            if id(callee) in seen:
-                continue
-            seen.add(id(callee))
-            yield from callee.functions
-            stack.extend(self._callees(callee))
-
-    def _callees(self, info: _RouteInfo) -> list[_RouteInfo]:
-        out = []
-        for call in info.calls:
-            target = self.named.get(("route", call.target.value))
-            if target is not None:
-                out.append(target)
-        return out
 
     # ------------------------------------------------------------ statements
 
@@ -337,8 +286,8 @@ class StartupChecker:
             self.check_spec(target.spec, target, ctx)
         elif "$" in target.value:
             self.check_format(target, ctx)
-        elif self._info is not None:
-            self._info.calls.append(node)
+        else:
+            ctx.facts.calls.append((target.value, Where.of(node)))
         if len(node.args) > MAX_ROUTE_ARGS:
             self.error(E_ARGUMENTS, "too many route parameters (at most %d)" % MAX_ROUTE_ARGS, node)
         for arg in node.args:
@@ -356,14 +305,13 @@ class StartupChecker:
                 block = "route[%s] (route blocks are checked as request routes)" % ctx.route.name
             self.error(E_ROUTE_TYPE, "%s() cannot be used in %s; it is allowed in: %s"
                        % (node.name, block, ", ".join(fn.route_types)), node)
-        if self._info is not None:
-            self._info.functions.append((node, fn))
+        ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
         self.check_arguments(node, fn, ctx)
 
     def _unknown_function(self, node: ast.Call, ctx: _Context) -> None:
         owners = [fn.module for fn in self.catalog.functions_named(node.name)]
         if owners:
-            later = [m for m in owners if m in self.loaded]
+            later = [m for m in owners if m in self.file_modules]
             hint = ("module %s is loaded only after this route" % later[0] if later else
                     "it belongs to module %s" % " / ".join(owners[:3]))
             self.error(E_FUNCTION, "unknown command <%s>, missing loadmodule? (%s)"
@@ -493,10 +441,182 @@ def _specs_in(text: str) -> Iterable[PVSpec]:
         pos = text.find("$", end)
 
 
+class ScriptChecker(_Reporter):
+    """The checks across route blocks, from their RouteFacts in file order."""
+
+    def __init__(self, source: Source, catalog: Catalog) -> None:
+        super().__init__(source)
+        self.catalog = catalog
+        self.named: dict[tuple[str, Optional[str]], RouteFacts] = {}
+        self.singletons: dict[str, RouteFacts] = {}     # kind -> main/startup/... route
+        self.top_routes: list[RouteFacts] = []          # the routes that run on their own
+        self.counts: dict[str, int] = {}
+
+    def run(self, routes: Iterable[RouteFacts]) -> list[Diagnostic]:
+        for facts in routes:
+            if self._register(facts):
+                self.top_routes.append(facts)
+        self.check_route_calls()
+        self.check_route_types()
+        return self.diagnostics
+
+    def _register(self, facts: RouteFacts) -> bool:
+        """Record the route; False when it is a redefinition or over a limit."""
+        kind, name = facts.kind, facts.name
+        if name is not None and not facts.name_quoted and (
+                name in _KEYWORDS or self.catalog.global_type(name) is not None):
+            self.error(E_ROUTE_HEADER, "'%s' is a reserved word: quote the route name (%s[\"%s\"])"
+                       % (name, kind, name), facts.where)
+        if kind == "timer_route":
+            return self._register_timer(facts)
+        if name is None or (kind == "route" and name == "0"):
+            return self._register_singleton(facts)
+        first = self.named.get(facts.key)
+        if first is not None:
+            self.error(E_ROUTE_DEFINED, "script route <%s> is redefined (%s first defined at %s:%d)"
+                       % (name, kind, first.where.file, first.where.line), facts.where)
+            return False
+        limit = MAX_EVENT_ROUTES if kind == "event_route" else MAX_NAMED_ROUTES
+        count = self.counts.get(kind, 0) + 1
+        if count > limit:
+            extra = " (OpenSIPS 4.1 crashes at start-up with 99)" if kind == "event_route" else ""
+            self.error(E_ROUTE_LIMIT, "too many %s blocks: at most %d%s, no slot left for <%s>"
+                       % (kind, limit, extra, name), facts.where)
+            return False
+        self.counts[kind] = count
+        self.named[facts.key] = facts
+        return True
+
+    def _register_singleton(self, facts: RouteFacts) -> bool:
+        previous = self.singletons.get(facts.kind)
+        if previous is not None:
+            what = "main route" if facts.kind == "route" else facts.kind
+            self.error(E_ROUTE_DEFINED, "re-definition of the %s (first defined at %s:%d)"
+                       % (what, previous.where.file, previous.where.line), facts.where)
+            return False
+        self.singletons[facts.kind] = facts
+        return True
+
+    def _register_timer(self, facts: RouteFacts) -> bool:
+        count = self.counts.get("timer_route", 0) + 1
+        if count > MAX_TIMER_ROUTES:
+            self.error(E_ROUTE_LIMIT, "too many timer routes defined (at most %d)"
+                       % MAX_TIMER_ROUTES, facts.where)
+            return False
+        self.counts["timer_route"] = count
+        if facts.interval is not None and facts.interval <= 0:
+            self.error(E_ROUTE_HEADER, "timer_route[%s, %d]: the interval must be at least 1 second"
+                       % (facts.name, facts.interval), facts.where)
+        return True
+
+    def check_route_calls(self) -> None:
+        for facts in list(self.named.values()) + self.top_routes:
+            for target, where in facts.calls:
+                route = self.named.get(("route", target))
+                if route is None or not route.has_body:
+                    self.error(E_ROUTE_UNDEFINED, "called route [%s] is not defined" % target,
+                               where)
+
+    def check_route_types(self) -> None:
+        """Functions reached through route() must support the calling block's type."""
+        for facts in self.top_routes:
+            if facts.kind == "route" and facts.name not in (None, "0"):
+                continue
+            route_type = ROUTE_KIND_TYPES[facts.kind]
+            for name, module, where in self._reachable_functions(facts):
+                fn = self.catalog.module_function(module, name)
+                if not fn.allowed_in(route_type):
+                    self.error(E_ROUTE_TYPE, "%s() cannot be used in %s (reached through route()); "
+                               "it is allowed in: %s" % (name, facts.kind,
+                                                          ", ".join(fn.route_types)), where)
+
+    def _reachable_functions(self, facts: RouteFacts) -> Iterator[tuple[str, str, Where]]:
+        seen = set()
+        stack = self._callees(facts)
+        while stack:
+            callee = stack.pop()
+            if id(callee) in seen:
+                continue
+            seen.add(id(callee))
+            yield from callee.functions
+            stack.extend(self._callees(callee))
+
+    def _callees(self, facts: RouteFacts) -> list[RouteFacts]:
+        routes = (self.named.get(("route", target)) for target, _ in facts.calls)
+        return [route for route in routes if route is not None]
+
+
+def sorted_diagnostics(source: Source, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """File order (the main file first, includes as they come), then line and column."""
+    order = {f.path: index for index, f in enumerate(source.files)}
+    return sorted(diagnostics, key=lambda d: (order.get(d.file, len(order)), d.line, d.col))
+
+
+def loaded_modules(items: Iterable[ast.Node]) -> list[str]:
+    return [item.module for item in items if isinstance(item, ast.LoadModule)]
+
+
 def check(result: ParseResult, catalog: Optional[Catalog] = None) -> list[Diagnostic]:
     """Syntax diagnostics, then the start-up checks (when the syntax is valid)."""
-    diagnostics = list(result.diagnostics)
-    if result.ok:
-        diagnostics += StartupChecker(result, catalog).run()
-    return diagnostics
+    if not result.ok:
+        return list(result.diagnostics)
+    catalog = catalog or load_catalog()
+    items = result.script.items
+    report = ItemChecker(result.source, catalog, file_modules=loaded_modules(items)).run(items)
+    script = ScriptChecker(result.source, catalog).run(report.routes)
+    return list(result.diagnostics) + sorted_diagnostics(result.source,
+                                                         report.diagnostics + script)
 
+
+def check_source(source: Source, catalog: Optional[Catalog] = None,
+                 jobs: Optional[int] = None) -> list[Diagnostic]:
+    """Parse and check a loaded source. A large one is parsed and item-checked
+    in `jobs` processes (by default, one per usable CPU), each taking a run of
+    whole top-level items; the findings are the same as in one process."""
+    catalog = catalog or load_catalog()
+    if jobs is None:
+        big = len(source.text) >= PARALLEL_MIN_CHARS
+        jobs = usable_cpus() if big and can_fork() else 1
+    enabled = gc.isenabled()
+    gc.disable()                # the tree has no cycles: collecting only rescans it
+    try:
+        points = split_points(source.text, jobs) if jobs > 1 else []
+        diagnostics = _check_in_parts(source, catalog, points) if len(points) > 1 else None
+        if diagnostics is None:
+            diagnostics = check(get_parser().parse(source), catalog)
+        return diagnostics
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_in_parts(source: Source, catalog: Catalog,
+                    points: list[int]) -> Optional[list[Diagnostic]]:
+    """The findings, or None when a part has a syntax error (which a cut
+    inside a multi-line string or comment would cause): parse it whole then.
+    The head (up to points[0]) is checked first, the parts after it in parallel."""
+    head = get_parser().parse(source, 0, points[0])
+    if not head.ok:
+        return None
+    items = head.script.items
+    head_report = ItemChecker(source, catalog, file_modules=loaded_modules(items)).run(items)
+    modules = head_report.loaded        # every loadmodule comes before the first point
+    bounds = list(zip(points, points[1:] + [len(source.text)]))
+    children = [ForkedCall(_check_part, source, catalog, start, end, modules)
+                for start, end in bounds[1:]]
+    reports = [head_report, _check_part(source, catalog, *bounds[0], modules)]
+    reports += [child.result() for child in children]
+    if any(report is None for report in reports):
+        return None
+    findings = [d for report in reports for d in report.diagnostics]
+    routes = [facts for report in reports for facts in report.routes]
+    findings += ScriptChecker(source, catalog).run(routes)
+    return sorted_diagnostics(source, findings)
+
+
+def _check_part(source: Source, catalog: Catalog, start: int, end: int,
+                modules: list[str]) -> Optional[ItemReport]:
+    result = get_parser().parse(source, start, end)
+    if not result.ok:
+        return None
+    return ItemChecker(source, catalog, modules, file_modules=modules).run(result.script.items)

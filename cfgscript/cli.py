@@ -29,13 +29,13 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], line_text, stream=None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check
-    from .parser import parse_file
+    from .check import check_source
+    from .source import load
 
     status = EXIT_OK
     for path in args.scripts:
         try:
-            result = parse_file(path)
+            source = load(path)
         except OSError as err:
             print("%s: error: %s" % (path, err.strerror or err), file=sys.stderr)
             status = max(status, EXIT_USAGE)
@@ -44,8 +44,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print_diagnostics(err.diagnostics, None)
             status = max(status, EXIT_FINDINGS)
             continue
-        diagnostics = check(result)
-        _print_diagnostics(diagnostics, result.source.line_text)
+        diagnostics = check_source(source)
+        _print_diagnostics(diagnostics, source.line_text)
         if any(d.severity == ERROR for d in diagnostics):
             status = max(status, EXIT_FINDINGS)
     return status

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Optional
 
 from .tables import END, Tables
 
@@ -165,10 +166,30 @@ class Lexer:
         self._keywords = tables.keywords
         self._operators = tables.operators
 
-    def tokenize(self, text: str, row_for_next, start: int = 0) -> Iterator[Token]:
-        """Tokens of text[start:], then END; `row_for_next()` is the parser's
-        current action row, which selects the terminals tried. Raises LexError."""
-        variants = self._variants
+    def special_states(self, actions: list[dict]) -> dict[int, object]:
+        """The states whose row takes a PARAM_NAME or an address, with the
+        pattern that lexes those too; the others use the plain pattern."""
+        special = {}
+        for state, row in enumerate(actions):
+            params = "PARAM_NAME" in row
+            addresses = "IPV4" in row or "IPNET" in row
+            if params or addresses:
+                special[state] = self._variants[params, addresses]
+        return special
+
+    def tokenize(self, text: str, states: list[int], actions: list[dict], start: int = 0,
+                 special: Optional[dict[int, object]] = None) -> Iterator[Token]:
+        """Tokens of text[start:], then END. The terminals tried depend on the
+        parser's current state, states[-1], and its row in `actions`; `special`
+        is special_states(actions), computed when not given. Raises LexError.
+
+        The plain pattern runs through finditer, which a state that needs
+        another pattern interrupts: the token there is matched on its own, and
+        finditer resumes after it."""
+        if special is None:
+            special = self.special_states(actions)
+        plain = self._variants[False, False]
+        plain_scan = plain.__self__.finditer
         operators = self._operators
         keywords = self._keywords
         count = text.count
@@ -176,9 +197,18 @@ class Lexer:
         pos = start
         line = 1 + count("\n", 0, pos)
         line_start = rfind("\n", 0, pos) + 1
+        scan = None
         while True:
-            row = row_for_next()
-            m = variants["PARAM_NAME" in row, "IPV4" in row or "IPNET" in row](text, pos)
+            variant = special.get(states[-1])
+            if variant is not None:
+                m = variant(text, pos)
+                scan = None
+            else:
+                if scan is None:
+                    scan = plain_scan(text, pos)
+                m = next(scan, None)
+                if m is not None and m.start() != pos:
+                    m = None                        # something unmatchable first
             if m is None:
                 break
             kind = m.lastgroup
@@ -196,12 +226,15 @@ class Lexer:
                     if newlines:
                         line += newlines
                         line_start = rfind("\n", begin, pos) + 1
+                    scan = None
                     continue
                 kind = operators[value]
             elif kind == "ID":
                 keyword = keywords.get(value)
-                if keyword is not None and (keyword in row or "ID" not in row):
-                    kind = keyword
+                if keyword is not None:
+                    row = actions[states[-1]]
+                    if keyword in row or "ID" not in row:
+                        kind = keyword
             yield (kind, value, line, begin - line_start + 1, begin)
             pos = m.end()
             if "\n" in value:

@@ -12,6 +12,7 @@ import gc
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Optional
 
 from . import ast
 from .builder import Builder, Splice
@@ -27,6 +28,11 @@ _RESUME_RE = re.compile(
     r"^(?=(?:route|failure_route|onreply_route|branch_route|error_route|local_route"
     r"|startup_route|timer_route|event_route)\s*[\[{]|loadmodule\b|modparam\b"
     r"|[A-Za-z][\w-]*[ \t]*=(?![=~]))", re.M)
+
+_ROUTE_START_RE = re.compile(
+    r"^(?:route|failure_route|onreply_route|branch_route|error_route|local_route"
+    r"|startup_route|timer_route|event_route)[ \t]*[\[{]", re.M)
+_LOADMODULE_RE = re.compile(r"^[ \t]*loadmodule\b", re.M)
 
 
 @dataclass
@@ -61,20 +67,22 @@ class Parser:
     def __init__(self) -> None:
         self.tables = load_tables()
         self.lexer = Lexer(self.tables)
+        self.special_states = self.lexer.special_states(self.tables.actions)
 
-    def parse(self, source: Source) -> ParseResult:
+    def parse(self, source: Source, start: int = 0, end: Optional[int] = None) -> ParseResult:
+        """The top-level items of source.text[start:end] (the whole text by
+        default; a part must begin and end between top-level items)."""
         # The tree has no reference cycles; collecting while building it only
         # rescans the growing heap (quadratic time on large scripts).
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._parse(source)
+            return self._parse(source, start, source.text if end is None else source.text[:end])
         finally:
             if enabled:
                 gc.enable()
 
-    def _parse(self, source: Source) -> ParseResult:
-        text = source.text
+    def _parse(self, source: Source, offset: int, text: str) -> ParseResult:
         locate = None
         if source.has_includes:
             def locate(flat_line: int) -> tuple[str, int]:
@@ -83,7 +91,6 @@ class Parser:
         by_path = {f.path: f.included_from for f in source.files}
         builder = Builder(source.main.path, locate, lambda path: by_path.get(path, ()))
         items: list[ast.Node] = []
-        offset = 0
         while True:
             try:
                 items.extend(self._run(text, offset, builder))
@@ -129,7 +136,7 @@ class Parser:
                      for name, kind in zip(tables.rule_names, tables.rule_kinds)]
         states = [tables.start_state]
         values: list = []
-        tokens = self.lexer.tokenize(text, lambda: actions[states[-1]], offset)
+        tokens = self.lexer.tokenize(text, states, actions, offset, self.special_states)
         try:
             return self._drive(tokens, states, values, callbacks)
         except LexError as err:
@@ -210,6 +217,28 @@ class Parser:
         return _SyntaxError(message, token[2], token[3], token[4], width)
 
 
+def split_points(text: str, parts: int) -> list[int]:
+    """Offsets that cut text into a head and at most `parts` runs of whole
+    top-level items, for separate parsing. Each is the start of a line that
+    begins a route block; the first comes after every loadmodule, so that the
+    head loads every module. A cut that falls inside a multi-line string or
+    comment shows as a syntax error in a run; the caller then parses the
+    whole text instead. [] when the text has no such place."""
+    floor = 0
+    for floor_match in _LOADMODULE_RE.finditer(text):
+        floor = floor_match.end()
+    first = _ROUTE_START_RE.search(text, floor)
+    if first is None:
+        return []
+    points = [first.start()]
+    for part in range(1, parts):
+        m = _ROUTE_START_RE.search(text, max(points[-1] + 1, len(text) * part // parts))
+        if m is None:
+            break
+        points.append(m.start())
+    return points
+
+
 def _splice(children: list) -> Splice:
     """The value of an inlined rule; a list growing by left recursion is
     extended in place rather than copied."""
@@ -235,12 +264,13 @@ def _flatten(children: list) -> list:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Parser:
+def get_parser() -> Parser:
+    """The parser, built once per process."""
     return Parser()
 
 
 def parse_source(source: Source) -> ParseResult:
-    return _parser().parse(source)
+    return get_parser().parse(source)
 
 
 def parse_text(text: str, path: str = "<script>") -> ParseResult:
@@ -253,4 +283,5 @@ def parse_file(path: str) -> ParseResult:
     return parse_source(load(path))
 
 
-__all__ = ["ParseResult", "parse_file", "parse_text", "parse_source", "DiagnosticError"]
+__all__ = ["ParseResult", "parse_file", "parse_text", "parse_source", "split_points",
+           "get_parser", "DiagnosticError"]

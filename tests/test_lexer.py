@@ -462,7 +462,7 @@ def test_addresses_lex_only_where_one_may_follow():
 
 def _tokens(text: str, row: frozenset = frozenset({"ID", "IPV4", "IPNET"})) -> list[tuple]:
     lexer = Lexer(load_tables())
-    return [tok[:4] for tok in lexer.tokenize(text, lambda: row)]
+    return [tok[:4] for tok in lexer.tokenize(text, [0], [row])]
 
 
 def test_lexer_yields_positions_and_end():
@@ -476,7 +476,7 @@ def test_lexer_end_token_after_trailing_comments():
 def test_lexer_raises_lex_error_with_position():
     lexer = Lexer(load_tables())
     with pytest.raises(LexError) as info:
-        list(lexer.tokenize("a\n  @", lambda: frozenset({"ID"})))
+        list(lexer.tokenize("a\n  @", [0], [{"ID": 1}]))
     assert (str(info.value), info.value.line, info.value.col, info.value.offset) == (
         "unexpected character '@'", 2, 3, 4)
 

@@ -1,0 +1,108 @@
+"""`cfgscript check`: the start-up verdict, in one process and in parallel parts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cfgscript.check import check_source
+from cfgscript.parser import split_points
+from cfgscript.source import load_text
+
+HEAD = ('loadmodule "cfgutils.so"\nloadmodule "event_datagram.so"\n'
+        'modparam("cfgutils", "initial_probability", 15)\n')
+
+
+def route_block(index: int, bad: bool) -> str:
+    body = ['    $var(i) = %d;' % index,
+            '    if ($var(i) > 3) { xlog("L_INFO", "route %d $var(i)\\n"); }' % index,
+            '    route(r%d);' % (index + 1)]
+    if bad:
+        body += ['    no_such_function();', '    rand_event("x");',
+                 '    xlog("$nosuchvar\\n");']
+    return "route[r%d] {\n%s\n}\n" % (index, "\n".join(body))
+
+
+def big_script(routes: int = 90, every_bad: int = 13) -> str:
+    blocks = [route_block(i, i % every_bad == 5) for i in range(routes)]
+    blocks.append("route[r%d] { exit; }\n" % routes)
+    blocks.append("route[r7] { exit; }\n")                    # a redefinition
+    blocks.append("startup_route { route(missing); route(r0); }\n")
+    return HEAD + "".join(blocks)
+
+
+def headlines(diagnostics) -> list[str]:
+    return [d.headline() for d in diagnostics]
+
+
+def test_parts_give_the_same_findings_as_one_process() -> None:
+    source = load_text(big_script(), "big.cfg")
+    assert len(split_points(source.text, 4)) == 4
+    single = headlines(check_source(source, jobs=1))
+    assert len(single) == 3 * 7 + 2
+    for jobs in (2, 3, 4):
+        assert headlines(check_source(source, jobs=jobs)) == single
+    first_r7 = source.text[:source.text.index("route[r7]")].count("\n") + 1
+    assert any("script route <r7> is redefined (route first defined at big.cfg:%d)" % first_r7
+               in line for line in single)
+    assert any("called route [missing] is not defined" in line for line in single)
+
+
+def test_a_cut_inside_a_multiline_string_falls_back_to_one_parse() -> None:
+    text = big_script(routes=40, every_bad=1000)
+    middle = text.index("route[r20]")
+    # a string that spans lines and holds a line that looks like a route start
+    fakes = "route[fake] {\n" * 400            # the middle of the text falls among them
+    text = text[:middle] + 'route[s] { xlog("a\n%s"); }\n' % fakes + text[middle:]
+    source = load_text(text, "s.cfg")
+    points = split_points(text, 2)
+    assert text[points[1]:].startswith("route[fake]")
+    findings = headlines(check_source(source, jobs=2))
+    assert findings == headlines(check_source(source, jobs=1))
+    assert findings and not any("syntax" in line or "fake" in line for line in findings)
+
+
+def test_syntax_errors_are_reported_once_whatever_the_parts() -> None:
+    text = big_script(routes=60, every_bad=1000).replace("route[r30] {", "route[r30] {{", 1)
+    source = load_text(text, "e.cfg")
+    single = headlines(check_source(source, jobs=1))
+    assert headlines(check_source(source, jobs=2)) == single
+    assert len(single) == 1 and "syntax error" in single[0]
+
+
+def test_a_module_loaded_after_its_use_is_named() -> None:
+    source = load_text('route { rand_event("x"); }\nloadmodule "cfgutils.so"\n', "late.cfg")
+    (finding,) = check_source(source, jobs=1)
+    assert "module cfgutils is loaded only after this route" in finding.message
+
+
+@pytest.mark.parametrize("text, code", [
+    ('startup_route { exit; }\nstartup_route { exit; }\n', "E120"),
+    ('route { exit;\n', None),              # syntax errors have no code
+    ('timer_route[t] { exit; }\n', None),
+    ('timer_route[t, 0] { exit; }\n', "E122"),
+    ('route { route(nowhere); }\n', "E123"),
+    ('route { nope(); }\n', "E130"),
+    ('loadmodule "no_such_module.so"\n', "E110"),
+    ('route { xlog("$nope\\n"); }\n', "E140"),
+    ('route { $var(a) = $(var(b){s.nope}); }\n', "E141"),
+])
+def test_each_kind_of_finding_has_its_code(text: str, code: str) -> None:
+    findings = check_source(load_text(text, "c.cfg"), jobs=1)
+    assert [d.code for d in findings] == [code], headlines(findings)
+
+
+def test_cli_exit_codes(tmp_path) -> None:
+    good, bad = tmp_path / "good.cfg", tmp_path / "bad.cfg"
+    good.write_text("startup_route { exit; }\n")
+    bad.write_text("route { nope(); }\n")
+
+    def status(*args: str) -> int:
+        return subprocess.run([sys.executable, "-m", "cfgscript", "check", *args],
+                              capture_output=True, timeout=60).returncode
+
+    assert status(str(good)) == 0
+    assert status(str(bad)) == 1
+    assert status(str(tmp_path / "missing.cfg")) == 2
