@@ -110,7 +110,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, lambda *_: engine.stop())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     status = EXIT_OK
+    servers = []
     try:
+        servers = _open_mi_servers(args.mi, engine)
         engine.run_startup()
         engine.drain()
         if not args.once:
@@ -119,10 +121,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("cfgscript: %s" % err, file=sys.stderr)
         status = EXIT_FINDINGS
     finally:
+        for server in servers:
+            server.stop()
         engine.shutdown()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return status
+
+
+def _open_mi_servers(addresses: Sequence[str], engine) -> list:
+    from .mi.servers import ServerError, open_server
+
+    servers = []
+    try:
+        for address in addresses:
+            servers.append(open_server(address, engine.mi_request))
+    except ServerError as err:
+        for server in servers:
+            server.stop()
+        raise UsageError("--mi %s" % err) from None
+    return servers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run startup_route, then timer routes, queued event routes "
                                      "and MI requests until SIGINT/SIGTERM.")
     run.add_argument("script", metavar="SCRIPT", help="script file, or - for stdin")
+    run.add_argument("--mi", action="append", default=[], metavar="ADDRESS",
+                     help="serve MI requests on udp:HOST:PORT, unix:PATH, http:HOST:PORT[/ROOT] "
+                          "or fifo:PATH, besides the script's own MI modules; may be repeated")
     run.add_argument("--once", action="store_true",
                      help="run startup_route and the events it raises, then exit")
     run.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")

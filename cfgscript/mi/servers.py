@@ -21,6 +21,25 @@ POLL_INTERVAL = 0.2
 MAX_DATAGRAM = 65457
 
 
+class ServerError(OSError):
+    """An MI server cannot start; the message names the address."""
+
+
+def _port(text: str, address: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ServerError("invalid port in %s" % address)
+    return int(text)
+
+
+def _bind(sock: socket.socket, where, address: str) -> None:
+    try:
+        sock.bind(where)
+    except (OSError, UnicodeError) as err:
+        sock.close()
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ServerError("cannot bind %s: %s" % (address, reason)) from None
+
+
 class DatagramServer:
     """mi_datagram: one JSON-RPC request per datagram, the answer to the sender."""
 
@@ -30,13 +49,13 @@ class DatagramServer:
         if address.startswith("udp:"):
             host, _, port = address[4:].rpartition(":")
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.sock.bind((host or "127.0.0.1", int(port)))
+            _bind(self.sock, (host or "127.0.0.1", _port(port, address)), address)
         else:
             self.unix_path = address[5:] if address.startswith("unix:") else address
             if os.path.exists(self.unix_path):
                 os.unlink(self.unix_path)
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            self.sock.bind(self.unix_path)
+            _bind(self.sock, self.unix_path, address)
             os.chmod(self.unix_path, unix_mode)
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="mi_datagram", daemon=True)
@@ -90,7 +109,12 @@ class HttpServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer((host, port), Handler)
+        address = "http://%s:%d%s" % (host, port, path)
+        try:
+            self.httpd = http.server.ThreadingHTTPServer((host, port), Handler)
+        except (OSError, OverflowError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            raise ServerError("cannot bind %s: %s" % (address, reason)) from None
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": POLL_INTERVAL},
@@ -110,12 +134,17 @@ class FifoServer:
 
     def __init__(self, path: str, reply_dir: str, answer: Answer, mode: int = 0o600):
         self.path, self.reply_dir, self.answer = path, reply_dir, answer
-        if os.path.exists(path) and not stat.S_ISFIFO(os.stat(path).st_mode):
-            raise OSError("%s exists and is not a FIFO" % path)
-        if not os.path.exists(path):
-            os.mkfifo(path, mode)
-        # read-write: the FIFO never reports end-of-file between writers
-        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        try:
+            if os.path.exists(path) and not stat.S_ISFIFO(os.stat(path).st_mode):
+                raise ServerError("%s exists and is not a FIFO" % path)
+            if not os.path.exists(path):
+                os.mkfifo(path, mode)
+            # read-write: the FIFO never reports end-of-file between writers
+            self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        except ServerError:
+            raise
+        except OSError as err:
+            raise ServerError("cannot open the FIFO %s: %s" % (path, err.strerror)) from None
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="mi_fifo", daemon=True)
 
@@ -163,3 +192,25 @@ class FifoServer:
         os.close(self.fd)
         if os.path.exists(self.path):
             os.unlink(self.path)
+
+
+def open_server(address: str, answer: Answer) -> DatagramServer | HttpServer | FifoServer:
+    """A started server for `cfgscript run --mi ADDRESS`: udp:HOST:PORT,
+    unix:PATH, http:HOST:PORT[/ROOT] (root "mi" by default) or fifo:PATH
+    (replies in the FIFO's directory). Raises ServerError."""
+    kind, sep, rest = address.partition(":")
+    if not sep or not rest:
+        raise ServerError("%s: expected udp:HOST:PORT, unix:PATH, http:HOST:PORT[/ROOT] "
+                          "or fifo:PATH" % address)
+    if kind in ("udp", "unix"):
+        server = DatagramServer(address, answer)
+    elif kind == "http":
+        hostport, _, root = rest.lstrip("/").partition("/")
+        host, _, port = hostport.rpartition(":")
+        server = HttpServer(host or "127.0.0.1", _port(port, address), root or "mi", answer)
+    elif kind == "fifo":
+        server = FifoServer(rest, os.path.dirname(os.path.abspath(rest)), answer)
+    else:
+        raise ServerError("%s: unknown MI transport %r" % (address, kind))
+    server.start()
+    return server

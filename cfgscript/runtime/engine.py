@@ -159,10 +159,9 @@ class Engine:
                               prefix=self.settings.log_prefix)
         self.compiler = Compiler(self)
         self.mi = self._mi_registry()
-        for module in self._all_modules():
-            module.init()
-            for transport_class in module.transport_classes:
-                self.events.register_transport(transport_class(module))
+        problem = self._init_modules()
+        if problem:
+            return [problem]
         compiled = [self._register_route(node) for node in self.script.routes()]
         for route in compiled:
             try:
@@ -174,6 +173,27 @@ class Engine:
             publish_events(self)
             self.logger.listeners.append(self._log_event)
         return problems
+
+    def _init_modules(self) -> Optional[Diagnostic]:
+        """Start every module; when one cannot (a socket it cannot bind), stop
+        those already started and say where the module was loaded."""
+        started: list[Module] = []
+        for module in self._all_modules():
+            try:
+                module.init()
+            except OSError as err:
+                for each in reversed(started):
+                    each.shutdown()
+                where = next((item for item in self.script.items
+                              if isinstance(item, ast.LoadModule) and item.module == module.name),
+                             self.script)
+                return Diagnostic(ERROR, "module %s cannot start: %s"
+                                  % (module.name, err.strerror if err.errno else err),
+                                  where.file, where.line, where.col)
+            started.append(module)
+            for transport_class in module.transport_classes:
+                self.events.register_transport(transport_class(module))
+        return None
 
     def _apply_global(self, item: ast.GlobalParam) -> None:
         kind = Settings.FIELDS.get(item.name)
