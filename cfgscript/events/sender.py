@@ -7,6 +7,8 @@ destination, created on first use. The worker owns the connection:
   * its `Outbox` is a bounded FIFO (10,000 events by default); when it is full
     the new event is refused: counted in Subscriber.dropped, logged (the first
     at once, then a summary at most once a second), and the raise gets -1;
+  * queueing takes a lock and, during a burst, nothing else: a worker that has
+    just sent something polls its outbox for a moment instead of being woken;
   * a lost or refused connection is retried with exponential backoff; the
     events sent but not confirmed go back to the front of the queue, so after
     the reconnect everything is delivered in raise order (at least once);
@@ -43,11 +45,13 @@ from typing import Any, Optional, Protocol
 
 from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, LEVEL_NAMES, Logger
 from ..runtime.module import Module
-from .core import Subscriber
+from .core import SocketError, Subscriber
 
 DEFAULT_QUEUE_SIZE = 10000
 DEFAULT_FLUSH_SECONDS = 5.0
 BATCH = 512                 # jobs taken from the outbox at a time
+POLL_INTERVAL = 0.002       # a worker that just sent looks at its outbox this often...
+LINGER = 0.05               # ...for this long, before it sleeps until woken
 ABORT_GRACE = 1.0           # after the flush deadline, time for a worker to notice
 REPORT_INTERVAL = 1.0       # repeated problems are summed up at most this often
 
@@ -148,8 +152,10 @@ class RateLimited:
 class Outbox:
     """The bounded FIFO between the raising thread and one worker.
 
-    put() reports when the worker must be woken: only on the first job after
-    the worker found the queue empty, so a burst costs one wake-up.
+    put() reports when the worker must be woken: only when it went to sleep
+    on an empty queue. A worker that has just sent something polls for a while
+    instead (LINGER), so a burst of raises makes no wake-up call at all: a
+    wake-up is a system call, which hands the GIL to the worker at once.
     """
 
     def __init__(self, limit: int) -> None:
@@ -172,13 +178,18 @@ class Outbox:
             return wake
 
     def take(self, count: int) -> list[Job]:
-        """Up to count jobs, oldest first; an emptied queue waits for a wake-up."""
+        """Up to count jobs, oldest first."""
         with self.lock:
             jobs = self._jobs
-            taken = [jobs.popleft() for _ in range(min(count, len(jobs)))]
-            if not jobs:
-                self._idle = True
-            return taken
+            return [jobs.popleft() for _ in range(min(count, len(jobs)))]
+
+    def sleep_if_empty(self) -> bool:
+        """The worker goes to sleep (the next put() wakes it), unless jobs wait."""
+        with self.lock:
+            if self._jobs:
+                return False
+            self._idle = True
+            return True
 
     def push_front(self, jobs: list[Job]) -> None:
         """Jobs that must go before everything queued (after a reconnect); never refused."""
@@ -227,6 +238,7 @@ class Worker(threading.Thread):
         self.deadline = float("inf")
         self.down = False                           # the last connection attempt failed
         self.retry_at = 0.0                         # when the next attempt is due
+        self.last_taken = 0.0                       # when jobs were last taken
         self._drops = RateLimited(log, L_ERR, "sender")
 
     # ------------------------------------------------ raising thread
@@ -251,6 +263,19 @@ class Worker(threading.Thread):
         raise NotImplementedError
 
     # ------------------------------------------------ worker thread
+
+    def take(self, count: int) -> list[Job]:
+        jobs = self.outbox.take(count)
+        if jobs:
+            self.last_taken = time.monotonic()
+        return jobs
+
+    def idle_wait(self) -> Optional[float]:
+        """With the outbox found empty: seconds until the next look (polling
+        for LINGER after the last jobs), or None to sleep until woken."""
+        if time.monotonic() - self.last_taken < LINGER:
+            return POLL_INTERVAL
+        return None if self.outbox.sleep_if_empty() else 0.0
 
     def delivered(self, jobs: list[Job]) -> None:
         with self.outbox.lock:
@@ -388,6 +413,10 @@ class LinkWorker(Worker):
     def in_flight(self) -> list[Job]:
         return self.link.in_flight()
 
+    def finish(self) -> None:
+        super().finish()
+        self._wake_w.close()
+
     def run(self) -> None:
         try:
             self._serve()
@@ -402,26 +431,31 @@ class LinkWorker(Worker):
     def _serve(self) -> None:
         while not self.expired():
             try:
+                limit = None                # wait for the socket or a wake-up
                 if self.link.accepting():
-                    jobs = self.outbox.take(BATCH)
+                    jobs = self.take(BATCH)
                     if jobs:
                         self.link.send(jobs)
                         continue
+                    limit = self.idle_wait()
+                    if limit == 0.0:
+                        continue
                 if self.stopping.is_set() and not self.in_flight() and not len(self.outbox):
                     return
-                self._wait()
+                self._wait(limit)
             except LinkDown as down:
                 if not self._recover(down):
                     return
 
-    def _wait(self) -> None:
-        """Sleep until a wake-up, socket readiness, or the link's next deadline."""
+    def _wait(self, limit: Optional[float]) -> None:
+        """Sleep until a wake-up, socket readiness, the link's next deadline or
+        the limit, if any."""
         sock, pending_output = self.link.watch()
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if pending_output else 0)
         if sock is not None:
             self._selector.register(sock, events)
         try:
-            ready = self._selector.select(self._timeout(self.link.tick(time.monotonic())))
+            ready = self._selector.select(self._timeout(self.link.tick(time.monotonic()), limit))
         finally:
             if sock is not None:
                 self._selector.unregister(sock)
@@ -435,11 +469,12 @@ class LinkWorker(Worker):
         if readable or writable:
             self.link.ready(readable, writable)
 
-    def _timeout(self, link_deadline: Optional[float]) -> float:
+    def _timeout(self, link_deadline: Optional[float], limit: Optional[float]) -> float:
         now = time.monotonic()
-        limit = min(self.deadline, link_deadline if link_deadline is not None else now +
-                    self.IDLE_WAIT)
-        return max(0.0, min(limit - now, self.IDLE_WAIT))
+        ends = [self.deadline, now + (self.IDLE_WAIT if limit is None else limit)]
+        if link_deadline is not None:
+            ends.append(link_deadline)
+        return max(0.0, min(ends) - now)
 
     def _clear_wake(self) -> None:
         try:
@@ -494,12 +529,24 @@ def parse_port(text: str) -> int:
     return value if value <= 65535 else 0
 
 
-def resolve_ipv4(host: str) -> Optional[str]:
-    """The IPv4 address of a host (resolved when subscribing), or None."""
+def split_host(rest: str, module: str, function: str) -> tuple[str, str]:
+    """"host:tail" as event_stream and event_xmlrpc split it (SocketError)."""
+    if not rest:
+        raise SocketError("no socket specified", module, function)
+    host, sep, tail = rest.partition(":")
+    if not sep or not host:
+        raise SocketError("port not specified <%s>" % rest, module, function)
+    if not tail:
+        raise SocketError("invalid port number", module, function)
+    return host, tail
+
+
+def resolve_ipv4(host: str, module: str, function: str) -> str:
+    """The IPv4 address of a host, resolved when subscribing (SocketError)."""
     try:
         return socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
     except (OSError, UnicodeError):
-        return None
+        raise SocketError("cannot resolve host %s" % host, module, function) from None
 
 
 # ---------------------------------------------------------------- modules

@@ -73,6 +73,9 @@ _FRAME_END = b"\xce"
 _HEADER = struct.Struct(">BHIHxxQ")     # content header frame, up to the body size
 _FRAME = struct.Struct(">BHI")          # frame type, channel, payload size
 _NO_EXCHANGE = re.compile(r"no exchange '(.*)' in vhost")
+_URI_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
+_SERVER_OPTIONS = ("uri", "tls_domain", "frames", "retries", "exchange", "heartbeat")
+_SERVER_FLAGS = ("mandatory", "immediate", "non-persistent")
 
 
 # ---------------------------------------------------------------- servers and routes
@@ -187,12 +190,11 @@ def unescape(text: str, log: ModuleLog, secret: bool = False) -> str:
 
 
 def redact(socket_text: str) -> str:
-    """The socket as it may be logged: the password replaced by ***."""
-    head, slash, tail = socket_text.partition("/")
-    credentials, at, host = head.partition("@")
-    user, colon, _ = credentials.partition(":")
-    if at and colon:
-        return "%s:***@%s%s%s" % (user, host, slash, tail)
+    """The socket as it may be logged: what could be a password (from the first
+    ':' to the first '@' after it) replaced by ***; errs on the safe side."""
+    colon, at = socket_text.find(":"), socket_text.find("@")
+    if 0 <= colon < at:
+        return socket_text[:colon] + ":***" + socket_text[at:]
     return socket_text
 
 
@@ -319,10 +321,11 @@ class AmqpWorker(Worker):
         self._ready = False                 # channel open, confirms on
         self._closing = False               # we close it: no reconnect
         self._deadline_armed = False
+        self._drain_timer = False           # a _drain is scheduled
         self._retry_delay = 0.0
         self._tag = 0
         self._unconfirmed: deque[tuple[int, Job]] = deque()
-        self._returned: set[int] = set()
+        self._returned: set[int] = set()    # delivery tags of unroutable messages
         self._returns = RateLimited(owner.log, L_ERR, "rmq_sendmsg")
 
     # ------------------------------------------------ other threads
@@ -351,10 +354,8 @@ class AmqpWorker(Worker):
 
     def _session(self) -> None:
         """One connection, from opening to close."""
-        self._ready = self._closing = self._deadline_armed = False
-        self._tag = 0
+        self._ready = self._closing = self._deadline_armed = self._drain_timer = False
         self._unconfirmed.clear()
-        self._returned.clear()
         conn = SelectConnection(self.owner.connection_parameters(self.server),
                                 on_open_callback=self._on_open,
                                 on_open_error_callback=self._on_open_error,
@@ -379,7 +380,8 @@ class AmqpWorker(Worker):
 
     def _on_channel(self, channel) -> None:
         self._channel = channel
-        self._tag = 0
+        self._tag = 0                       # delivery tags start again with a channel
+        self._returned.clear()
         channel.add_on_close_callback(self._on_channel_closed)
         channel.add_on_return_callback(self._on_return)
         channel.confirm_delivery(self._on_confirm, callback=self._on_confirm_mode)
@@ -456,71 +458,75 @@ class AmqpWorker(Worker):
         self._drain()
 
     def _drain(self) -> None:
-        """Publish a batch of queued messages, in one write."""
+        """Publish a batch of queued messages, in one write; then look again
+        soon (acks get their turn first), or sleep until woken."""
         if not self._ready or self._closing:
             return
         room = MAX_UNCONFIRMED - len(self._unconfirmed)
-        jobs = self.outbox.take(min(room, BATCH)) if room > 0 else []
+        if room <= 0:
+            return                              # the next confirm drains again
+        jobs = self.take(min(room, BATCH))
         if jobs:
-            channel = self._channel.channel_number
-            body_max = self._conn.params.frame_max - 8
-            frames: list[bytes] = []
-            for job in jobs:
-                message = job.data
-                message.route.frames(channel, message.body, body_max, frames)
-                self._tag += 1
-                self._unconfirmed.append((self._tag, job))
-            self._conn._output_marshaled_frames([b"".join(frames)])
-            if len(self.outbox) and len(self._unconfirmed) < MAX_UNCONFIRMED:
-                self._conn.ioloop.call_later(0, self._drain)     # acks get a turn first
-        self._finish_if_flushed()
+            self._publish(jobs)
+        if self._finish_if_flushed():
+            return
+        delay = 0.0 if len(self.outbox) else self.idle_wait()
+        if delay is not None and not self._drain_timer:
+            self._drain_timer = True
+            self._conn.ioloop.call_later(delay, self._timed_drain)
+
+    def _timed_drain(self) -> None:
+        self._drain_timer = False
+        self._drain()
+
+    def _publish(self, jobs: list[Job]) -> None:
+        channel = self._channel.channel_number
+        body_max = self._conn.params.frame_max - 8
+        frames: list[bytes] = []
+        for job in jobs:
+            message = job.data
+            message.route.frames(channel, message.body, body_max, frames)
+            self._tag += 1
+            self._unconfirmed.append((self._tag, job))
+        self._conn._output_marshaled_frames([b"".join(frames)])
 
     def _on_confirm(self, frame) -> None:
         method = frame.method
-        tag = method.delivery_tag
-        confirmed: list[Job] = []
-        unconfirmed = self._unconfirmed
-        if method.multiple:
-            while unconfirmed and unconfirmed[0][0] <= tag:
-                confirmed.append(unconfirmed.popleft()[1])
-        else:
-            confirmed = self._pop_tag(tag)
+        confirmed = self._confirmed(method.delivery_tag, method.multiple)
         if isinstance(method, spec.Basic.Nack):
             self.log.error("rmq_sendmsg", "%d message(s) to %s refused by the broker"
                            % (len(confirmed), self.label))
-            self.failed(confirmed)
+            self.failed([job for _, job in confirmed])
+        elif self._returned:
+            returned = self._returned
+            self.failed([job for tag, job in confirmed if tag in returned])
+            self.delivered([job for tag, job in confirmed if tag not in returned])
+            returned.difference_update(tag for tag, _ in confirmed)
         else:
-            self._settle(confirmed)
+            self.delivered([job for _, job in confirmed])
         self._drain()
 
-    def _pop_tag(self, tag: int) -> list[Job]:
-        for index, (each, job) in enumerate(self._unconfirmed):
-            if each == tag:
-                del self._unconfirmed[index]
-                return [job]
+    def _confirmed(self, tag: int, multiple: bool) -> list[tuple[int, Job]]:
+        """Take the messages a Basic.Ack/Nack covers off the unconfirmed list."""
+        unconfirmed = self._unconfirmed
+        if multiple:
+            confirmed = []
+            while unconfirmed and unconfirmed[0][0] <= tag:
+                confirmed.append(unconfirmed.popleft())
+            return confirmed
+        for index, entry in enumerate(unconfirmed):
+            if entry[0] == tag:
+                del unconfirmed[index]
+                return [entry]
         return []
 
-    def _settle(self, jobs: list[Job]) -> None:
-        """Confirmed: sent, except what came back as unroutable."""
-        if self._returned:
-            returned = [job for job in jobs if id(job) in self._returned]
-            if returned:
-                self._returned.difference_update(id(job) for job in returned)
-                jobs = [job for job in jobs if id(job) not in self._returned_ids(returned)]
-                self.failed(returned)
-        self.delivered(jobs)
-
-    @staticmethod
-    def _returned_ids(jobs: list[Job]) -> set[int]:
-        return {id(job) for job in jobs}
-
     def _on_return(self, channel, method, properties, body: bytes) -> None:
-        """Unroutable (mandatory): the broker returns it before confirming it."""
-        for _, job in self._unconfirmed:
+        """Unroutable (mandatory): the broker returns it, then confirms it."""
+        for tag, job in self._unconfirmed:
             route = job.data.route
-            if (id(job) not in self._returned and route.routing_key == method.routing_key
+            if (tag not in self._returned and route.routing_key == method.routing_key
                     and route.exchange == method.exchange and job.data.body == body):
-                self._returned.add(id(job))
+                self._returned.add(tag)
                 break
         self._returns.hit("message for exchange \"%s\", routing key \"%s\" returned by the "
                           "broker: %d %s" % (method.exchange, method.routing_key,
@@ -535,10 +541,13 @@ class AmqpWorker(Worker):
                                          self._close)
         self._finish_if_flushed()
 
-    def _finish_if_flushed(self) -> None:
+    def _finish_if_flushed(self) -> bool:
+        """At shutdown, once everything is confirmed: close (True)."""
         if (self.stopping.is_set() and self._ready and not self._unconfirmed
                 and not len(self.outbox)):
             self._close()
+            return True
+        return False
 
     def _close(self) -> None:
         if self._closing or self._conn is None:
@@ -594,6 +603,9 @@ class EventRabbitMQ(SenderModule):
                              "blocking mode" % timeout)
         self.rpc_timeout = timeout / 1000.0 if timeout > 0 else DEFAULT_RPC_TIMEOUT
         self.use_tls = bool(self.param("use_tls"))
+        if self.use_tls:
+            self.log.notice("mod_init", "TLS connections check the broker against the system CA "
+                            "store (tls_mgm domains are not available in cfgscript)")
         self.servers: dict[str, tuple[AmqpServer, AmqpRoute, Subscriber]] = {}
         for text in self.param("server_id"):
             self._add_server(text)
@@ -692,10 +704,10 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
     retries=N; mandatory; immediate; non-persistent; tls_domain=D" (ValueError)."""
     head = text.strip(" \t\r\n")
     if not head.startswith("["):
-        raise ValueError("cannot find connection id start: %s" % head)
+        raise ValueError("cannot find connection id start: %s" % _hide_uri_password(head))
     cid, sep, rest = head[1:].partition("]")
     if not sep:
-        raise ValueError("cannot find connection id end: %s" % head)
+        raise ValueError("cannot find connection id end: %s" % _hide_uri_password(head))
     options: dict[str, str] = {}
     flags: set[str] = set()
     for item in rest.split(";"):
@@ -703,9 +715,9 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
         key = key.strip(" \t\r\n").lower()
         if not key:
             continue
-        if eq:
+        if eq and key in _SERVER_OPTIONS:
             options[key] = value.strip(" \t\r\n")
-        elif key in ("mandatory", "immediate", "non-persistent"):
+        elif not eq and key in _SERVER_FLAGS:
             flags.add(key)
         else:
             raise ValueError("[%s] Unknown parameter: %s" % (cid, key))
@@ -713,7 +725,8 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
         raise ValueError("[%s] cannot find an uri!" % cid)
     uri = urlsplit(options["uri"])
     if uri.scheme not in ("amqp", "amqps"):
-        raise ValueError("[%s] cannot parse rabbitmq uri: %s" % (cid, redact_uri(uri)))
+        raise ValueError("[%s] cannot parse rabbitmq uri: %s"
+                         % (cid, _hide_uri_password(options["uri"])))
     tls = uri.scheme == "amqps"
     if tls and not owner.use_tls:
         raise ValueError("[%s] 'use_tls' modparam required for using amqps URIs!" % cid)
@@ -732,8 +745,8 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
     return cid, server, route
 
 
-def redact_uri(uri) -> str:
-    return uri._replace(netloc=uri.netloc.rpartition("@")[2]).geturl()
+def _hide_uri_password(text: str) -> str:
+    return _URI_PASSWORD.sub(r"\1:***@", text)
 
 
 def _number(text: Optional[str], default: int, cid: str) -> int:

@@ -41,6 +41,7 @@ from ..events.sender import (
     describe_error,
     parse_port,
     resolve_ipv4,
+    split_host,
 )
 from ..runtime.module import ModParam
 
@@ -65,23 +66,12 @@ class StreamMessage:
 
 
 def parse_stream(rest: str) -> StreamEndpoint:
-    def fail(message: str) -> SocketError:
-        return SocketError(message, MODULE, "stream_parse")
-
-    if not rest:
-        raise fail("no socket specified")
-    host, sep, tail = rest.partition(":")
-    if not sep or not host:
-        raise fail("port not specified <%s>" % rest)
-    if not tail:
-        raise fail("invalid port number")
+    host, tail = split_host(rest, MODULE, "stream_parse")
     port_text, _, method = tail.partition("/")
     port = parse_port(port_text)
     if not port:
-        raise fail("malformed port: %s" % port_text)
-    address = resolve_ipv4(host)
-    if address is None:
-        raise fail("cannot resolve host %s" % host)
+        raise SocketError("malformed port: %s" % port_text, MODULE, "stream_parse")
+    address = resolve_ipv4(host, MODULE, "stream_parse")
     return StreamEndpoint(host, port, method, (address, port))
 
 
@@ -121,8 +111,9 @@ class EventStream(SenderModule):
         self._last_id = (os.getpid() & 0xFFFF) | (random.getrandbits(29) << 2)
 
     def _next_id(self) -> int:
-        self._last_id = (self._last_id + 4) & 0x7FFFFFFF
-        return self._last_id or self._next_id()
+        """Positive, never 0 (0 means "no id" in a payload)."""
+        self._last_id = max((self._last_id + 4) & 0x7FFFFFFF, 1)
+        return self._last_id
 
     def message(self, occurrence: Occurrence, method: str) -> StreamMessage:
         params = occurrence.params

@@ -32,6 +32,7 @@ from ..events.sender import (
     describe_error,
     parse_port,
     resolve_ipv4,
+    split_host,
 )
 from ..runtime.module import ModParam
 
@@ -57,28 +58,17 @@ class XmlRpcEndpoint:
 
 
 def parse_xmlrpc(rest: str) -> XmlRpcEndpoint:
-    def fail(message: str) -> SocketError:
-        return SocketError(message, MODULE, "xmlrpc_parse")
-
-    if not rest:
-        raise fail("no socket specified")
-    host, sep, tail = rest.partition(":")
-    if not sep or not host:
-        raise fail("port not specified <%s>" % rest)
-    if not tail:
-        raise fail("invalid port number")
+    host, tail = split_host(rest, MODULE, "xmlrpc_parse")
     location, sep, method = tail.partition(":")
     if not sep or not location:
-        raise fail("method not specified <%s>" % tail)
+        raise SocketError("method not specified <%s>" % tail, MODULE, "xmlrpc_parse")
     port_text, slash, path = location.partition("/")
     port = parse_port(port_text)
     if not port:
-        raise fail("malformed port: %s" % location)
+        raise SocketError("malformed port: %s" % location, MODULE, "xmlrpc_parse")
     if not method:
-        raise fail("invalid method name")
-    address = resolve_ipv4(host)
-    if address is None:
-        raise fail("cannot resolve host %s" % host)
+        raise SocketError("invalid method name", MODULE, "xmlrpc_parse")
+    address = resolve_ipv4(host, MODULE, "xmlrpc_parse")
     return XmlRpcEndpoint(host, port, method, slash + path, (address, port))
 
 
