@@ -203,6 +203,17 @@ def test_listing_matching_and_expiry_without_password() -> None:
     assert not any("s3cret" in line or "other@" in line for line in log_lines(engine))
 
 
+def test_virtual_members_are_listed_without_password() -> None:
+    engine = load_engine(
+        'loadmodule "event_rabbitmq.so"\nloadmodule "event_virtual.so"\n'
+        'startup_route { subscribe_event("E_V", "virtual:FAILOVER '
+        'rabbitmq:bob:s3cret@127.0.0.1/key udp:127.0.0.1:9"); }\n')
+    engine.run_startup()
+    (sub,) = engine.events.get("E_V").subscribers
+    engine.shutdown()
+    assert sub.socket == "virtual:FAILOVER rabbitmq:bob:***@127.0.0.1/key udp:127.0.0.1:9"
+
+
 def test_bad_server_ids_are_left_out_without_showing_the_password() -> None:
     engine = load_engine(
         'loadmodule "event_rabbitmq.so"\n'

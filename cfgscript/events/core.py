@@ -75,6 +75,16 @@ class Subscriber:
         return int(self.since + self.expire - int(now))
 
 
+def hide_password(address: str) -> str:
+    """A socket address as it may be shown: what could be a password in
+    "user:password@host..." (from the first ':' to the first '@' after it)
+    replaced by ***; errs on the safe side."""
+    colon, at = address.find(":"), address.find("@")
+    if 0 <= colon < at:
+        return address[:colon] + ":***" + address[at:]
+    return address
+
+
 def deliver_to(sub: Subscriber, occurrence: Occurrence, on_failure=None) -> int:
     """Hand one event to one subscriber and count the outcome. A queued
     transport counts its own (at submission and when its sender is done);

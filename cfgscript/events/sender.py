@@ -43,7 +43,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Optional, Protocol
 
-from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, LEVEL_NAMES, Logger
+from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, Logger
 from ..runtime.module import Module
 from .core import SocketError, Subscriber
 
@@ -84,9 +84,6 @@ class LinkDown(Exception):
 
 # ---------------------------------------------------------------- logging
 
-_LOG_LOCK = threading.Lock()
-
-
 @dataclass(frozen=True)
 class ModuleLog:
     """"LEVEL:module:function: message" lines, safe from any thread."""
@@ -94,14 +91,7 @@ class ModuleLog:
     module: str
 
     def line(self, level: int, function: str, message: str) -> None:
-        logger = self.logger
-        if level > logger.log_level or not logger.stderr_enabled:
-            return
-        text = "%s%s%s:%s:%s: %s\n" % (logger._stamp(), logger.prefix, LEVEL_NAMES[level],
-                                       self.module, function, message)
-        with _LOG_LOCK:
-            logger.stream.write(text)
-            logger.stream.flush()
+        self.logger.log_quietly(level, self.module, function, message)
 
     def error(self, function: str, message: str) -> None:
         self.line(L_ERR, function, message)

@@ -44,7 +44,7 @@ import pika
 from pika import spec
 from pika.adapters.select_connection import SelectConnection
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, hide_password
 from ..events.sender import (
     Job,
     ModuleLog,
@@ -189,15 +189,6 @@ def unescape(text: str, log: ModuleLog, secret: bool = False) -> str:
     return "".join(out)
 
 
-def redact(socket_text: str) -> str:
-    """The socket as it may be logged: what could be a password (from the first
-    ':' to the first '@' after it) replaced by ***; errs on the safe side."""
-    colon, at = socket_text.find(":"), socket_text.find("@")
-    if 0 <= colon < at:
-        return socket_text[:colon] + ":***" + socket_text[at:]
-    return socket_text
-
-
 @dataclass
 class _Socket:
     """The fields of a socket string as rmq_parse() collects them."""
@@ -252,7 +243,7 @@ def scan_socket(text: str, log: ModuleLog) -> _Socket:
         elif i == len(text) - 1:
             sock.routing_key = unescape(text[begin:], log)
             return sock
-    log.warning("rmq_parse", "not implemented %s" % redact(text))
+    log.warning("rmq_parse", "not implemented %s" % hide_password(text))
     raise _ParseError
 
 
@@ -284,7 +275,7 @@ class RabbitTransport(QueuedTransport):
         try:
             return self.owner.endpoint(scan_socket(rest, self.owner.log))
         except _ParseError:
-            raise SocketError("error while parsing socket %s" % redact(rest), MODULE,
+            raise SocketError("error while parsing socket %s" % hide_password(rest), MODULE,
                               "rmq_parse") from None
 
     def describe(self, endpoint: RabbitEndpoint) -> str:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber, deliver_to
+from ..events.core import Occurrence, SocketError, Subscriber, deliver_to, hide_password
 from ..runtime.module import ModParam, Module
 
 POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
@@ -66,7 +66,8 @@ class VirtualTransport:
         if policy not in POLICIES:
             raise SocketError("invalid virtual socket type", self.module, "virtual_parse")
         members = [Member(text) for text in words[1:]]
-        return VirtualEndpoint(policy, members, description=" ".join(words))
+        shown = [policy] + [_shown(text) for text in words[1:]]
+        return VirtualEndpoint(policy, members, description=" ".join(shown))
 
     def describe(self, endpoint: VirtualEndpoint) -> str:
         return "virtual:" + endpoint.description
@@ -74,6 +75,11 @@ class VirtualTransport:
     def deliver(self, occurrence: Occurrence, endpoint: VirtualEndpoint,
                 subscriber: Subscriber) -> int:
         return self.owner.raise_virtual(occurrence, endpoint)
+
+
+def _shown(member: str) -> str:
+    proto, sep, address = member.partition(":")
+    return proto + sep + hide_password(address)
 
 
 class EventVirtual(Module):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Optional, TextIO
@@ -45,6 +46,7 @@ class Logger:
         self.prefix = ""
         self.pid = os.getpid()
         self.listeners: list[LogListener] = []
+        self._lock = threading.Lock()       # sender threads log too
 
     def configure(self, *, log_level: Optional[int] = None, xlog_level: Optional[int] = None,
                   stderr_enabled: Optional[bool] = None, prefix: Optional[str] = None) -> None:
@@ -69,8 +71,7 @@ class Logger:
         name = LEVEL_NAMES.get(level, "DBG")
         if self.stderr_enabled:
             line = "%s%s%s:%s" % (self._stamp(), self.prefix, name, body)
-            self.stream.write(line if line.endswith("\n") else line + "\n")
-            self.stream.flush()
+            self._write(line if line.endswith("\n") else line + "\n")
         for listener in self.listeners:
             listener(name, module, function, message, self.prefix)
 
@@ -79,9 +80,8 @@ class Logger:
         if level > self.xlog_level:
             return
         if self.stderr_enabled:
-            self.stream.write("%s%s%s:%s" % (self._stamp(), self.prefix,
-                                             LEVEL_NAMES.get(level, "DBG"), text))
-            self.stream.flush()
+            self._write("%s%s%s:%s" % (self._stamp(), self.prefix,
+                                       LEVEL_NAMES.get(level, "DBG"), text))
         for listener in self.listeners:
             listener(LEVEL_NAMES.get(level, "DBG"), None, None, text.rstrip("\n"), self.prefix)
 
@@ -90,6 +90,19 @@ class Logger:
         if level > self.log_level:
             return
         self._emit(level, "%s:%s: %s" % (module, function, message), module, function, message)
+
+    def log_quietly(self, level: int, module: str, function: str, message: str) -> None:
+        """Like log(), from any thread, without telling the listeners (E_CORE_LOG):
+        the lines of sender threads, which OpenSIPS does not raise events for either."""
+        if level <= self.log_level and self.stderr_enabled:
+            self._write("%s%s%s:%s:%s: %s\n" % (self._stamp(), self.prefix,
+                                                LEVEL_NAMES.get(level, "DBG"), module, function,
+                                                message))
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self.stream.write(text)
+            self.stream.flush()
 
     def script_log(self, level: int, text: str) -> None:
         """log(level, "text") from a script: printed as is, filtered by the log level."""
