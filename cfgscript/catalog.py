@@ -10,10 +10,10 @@ events, MI commands and Event Interface transports. It is loaded on first use.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Optional
 
 CORE = "core"
@@ -234,8 +234,8 @@ class Catalog:
         return table
 
 
-def catalog_path() -> Path:
-    return Path(__file__).resolve().parent / "data" / "catalog.json"
+def catalog_path() -> str:
+    return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", "catalog.json")
 
 
 @lru_cache(maxsize=1)

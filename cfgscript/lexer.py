@@ -17,7 +17,7 @@ so each token costs one dictionary lookup and one match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Optional
 
 from .tables import END, Tables
@@ -150,35 +150,41 @@ def _operator_patterns(operators: dict[str, str], regex_firsts: set[str]) -> lis
 
 class Lexer:
     def __init__(self, tables: Tables):
+        self._tables = tables
         regex_firsts = set().union(*(first_chars(rx) for _, rx in tables.token_patterns))
-        operators = _operator_patterns(tables.operators, regex_firsts)
-        skip = tables.ignore_pattern
-        self._variants = {}
-        for params in (False, True):
-            for addresses in (False, True):
-                terms = [p for p in tables.token_patterns
-                         if (params or p[0] != "PARAM_NAME")
-                         and (addresses or p[0] not in _ADDRESS_TERMINALS)]
-                ordered = _ordered(terms + operators)
-                tokens = "|".join("(?P<%s>%s)" % p for p in ordered)
-                self._variants[params, addresses] = re.compile(_ATOMIC_SKIP % (skip, tokens)).match
-        self._skip = re.compile("(?:%s)*" % skip).match
+        self._operator_patterns = _operator_patterns(tables.operators, regex_firsts)
+        self._variants: dict[tuple[bool, bool], Callable] = {}
+        self._skip = re.compile("(?:%s)*" % tables.ignore_pattern).match
         self._keywords = tables.keywords
         self._operators = tables.operators
 
-    def special_states(self, actions: list[dict]) -> dict[int, object]:
-        """The states whose row takes a PARAM_NAME or an address, with the
-        pattern that lexes those too; the others use the plain pattern."""
+    def _variant(self, params: bool, addresses: bool) -> Callable:
+        """The match function of the pattern with or without PARAM_NAME and
+        the address terminals, compiled when first needed."""
+        match = self._variants.get((params, addresses))
+        if match is None:
+            terms = [p for p in self._tables.token_patterns
+                     if (params or p[0] != "PARAM_NAME")
+                     and (addresses or p[0] not in _ADDRESS_TERMINALS)]
+            ordered = _ordered(terms + self._operator_patterns)
+            tokens = "|".join("(?P<%s>%s)" % p for p in ordered)
+            pattern = _ATOMIC_SKIP % (self._tables.ignore_pattern, tokens)
+            match = self._variants[params, addresses] = re.compile(pattern).match
+        return match
+
+    def special_states(self, actions: list[dict]) -> dict[int, tuple[bool, bool]]:
+        """The states whose row takes a PARAM_NAME or an address, with which
+        of them (see _variant); the others use the plain pattern."""
         special = {}
         for state, row in enumerate(actions):
             params = "PARAM_NAME" in row
             addresses = "IPV4" in row or "IPNET" in row
             if params or addresses:
-                special[state] = self._variants[params, addresses]
+                special[state] = (params, addresses)
         return special
 
     def tokenize(self, text: str, states: list[int], actions: list[dict], start: int = 0,
-                 special: Optional[dict[int, object]] = None) -> Iterator[Token]:
+                 special: Optional[dict[int, tuple[bool, bool]]] = None) -> Iterator[Token]:
         """Tokens of text[start:], then END. The terminals tried depend on the
         parser's current state, states[-1], and its row in `actions`; `special`
         is special_states(actions), computed when not given. Raises LexError.
@@ -188,8 +194,8 @@ class Lexer:
         finditer resumes after it."""
         if special is None:
             special = self.special_states(actions)
-        plain = self._variants[False, False]
-        plain_scan = plain.__self__.finditer
+        plain_scan = self._variant(False, False).__self__.finditer
+        variant_of = self._variant
         operators = self._operators
         keywords = self._keywords
         count = text.count
@@ -199,9 +205,9 @@ class Lexer:
         line_start = rfind("\n", 0, pos) + 1
         scan = None
         while True:
-            variant = special.get(states[-1])
-            if variant is not None:
-                m = variant(text, pos)
+            context = special.get(states[-1])
+            if context is not None:
+                m = variant_of(*context)(text, pos)
                 scan = None
             else:
                 if scan is None:

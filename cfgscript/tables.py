@@ -2,19 +2,18 @@
 
 lark reads the grammar and computes the LALR(1) parse table. This module turns
 lark's result into plain tables (dicts, lists, strings) that lexer.py and
-parser.py drive directly, and caches them on disk keyed by a hash of the
+parser.py drive directly, and caches them on disk keyed by a checksum of the
 grammar text, so a normal run never imports lark or recomputes the table.
+(Start-up time matters here: the module keeps to cheap imports.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-import tempfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
 FORMAT_VERSION = 6
@@ -29,11 +28,12 @@ GRAMMAR_FILE = "opensips.lark"
 END = "$END"
 
 
-def grammar_path() -> Path:
+def grammar_path() -> str:
     """The grammar shipped in the package, or the one at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / GRAMMAR_FILE, here.parent / "grammar" / GRAMMAR_FILE):
-        if candidate.is_file():
+    here = os.path.dirname(os.path.realpath(__file__))
+    for candidate in (os.path.join(here, "grammar", GRAMMAR_FILE),
+                      os.path.join(os.path.dirname(here), "grammar", GRAMMAR_FILE)):
+        if os.path.isfile(candidate):
             return candidate
     raise FileNotFoundError("grammar file %s not found next to %s" % (GRAMMAR_FILE, here))
 
@@ -63,12 +63,12 @@ class Tables:
         return sorted({self.displays[s] for s in row if s in self.displays})
 
 
-def _cache_dir() -> Optional[Path]:
+def _cache_dir() -> str:
     configured = os.environ.get("CFGSCRIPT_CACHE_DIR")
     if configured:
-        return Path(configured)
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cfgscript"
+    return os.path.join(base, "cfgscript")
 
 
 def _build(grammar_text: str) -> dict:
@@ -150,7 +150,7 @@ def _kept_children(rule) -> Optional[list[int]]:
     return None if len(keep) == len(rule.expansion) else keep
 
 
-def _read_cache(path: Path) -> Optional[dict]:
+def _read_cache(path: str) -> Optional[dict]:
     try:
         with open(path, "rb") as f:
             data = marshal.load(f)
@@ -159,10 +159,12 @@ def _read_cache(path: Path) -> Optional[dict]:
     return data if isinstance(data, dict) and data.get("version") == FORMAT_VERSION else None
 
 
-def _write_cache(path: Path, data: dict) -> None:
+def _write_cache(path: str, data: dict) -> None:
+    import tempfile
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tables-")
         with os.fdopen(fd, "wb") as f:
             marshal.dump(data, f)
         os.replace(tmp, path)
@@ -172,14 +174,14 @@ def _write_cache(path: Path, data: dict) -> None:
 
 @lru_cache(maxsize=1)
 def load_tables() -> Tables:
-    grammar_text = grammar_path().read_text(encoding="utf-8")
-    key = hashlib.sha256(("%d\n" % FORMAT_VERSION + grammar_text).encode()).hexdigest()[:20]
-    cache_dir = _cache_dir()
-    cache_file = cache_dir / ("tables-%s.marshal" % key) if cache_dir else None
-    data = _read_cache(cache_file) if cache_file else None
+    with open(grammar_path(), encoding="utf-8") as f:
+        grammar_text = f.read()
+    encoded = grammar_text.encode()
+    key = "%d-%08x-%x" % (FORMAT_VERSION, zlib.crc32(encoded), len(encoded))
+    cache_file = os.path.join(_cache_dir(), "tables-%s.marshal" % key)
+    data = _read_cache(cache_file)
     if data is None:
         data = _build(grammar_text)
-        if cache_file:
-            _write_cache(cache_file, data)
+        _write_cache(cache_file, data)
     data.pop("version")
     return Tables(**data)
