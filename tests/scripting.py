@@ -1,13 +1,41 @@
-"""Helpers to run small scripts in-process and look at what they logged."""
+"""Helpers to parse small scripts, and to run them in-process and look at what they logged."""
 
 from __future__ import annotations
 
 import io
 
+from cfgscript import ast
 from cfgscript.check import check
 from cfgscript.parser import parse_text
 from cfgscript.runtime.engine import Engine, RunOptions
 from cfgscript.runtime.logger import Logger
+
+
+def parse_ok(text: str) -> ast.Script:
+    """The tree of a script that must parse cleanly (as t.cfg)."""
+    result = parse_text(text, "t.cfg")
+    assert result.diagnostics == [], [d.headline() for d in result.diagnostics]
+    return result.script
+
+
+def errors(text: str) -> list[str]:
+    """The headlines of the diagnostics of a script that must not parse cleanly."""
+    result = parse_text(text, "t.cfg")
+    assert result.diagnostics, "expected an error"
+    return [d.headline() for d in result.diagnostics]
+
+
+def body(statements: str) -> list[ast.Node]:
+    """The statements of `route { statements }`."""
+    (route,) = parse_ok("route {\n%s\n}\n" % statements).items
+    return route.body
+
+
+def value(expr: str) -> ast.Node:
+    """The right side of `$var(x) = expr;`."""
+    (assign,) = body("$var(x) = %s;" % expr)
+    assert isinstance(assign, ast.Assign)
+    return assign.value
 
 
 def load_engine(text: str, **options) -> Engine:

@@ -8,36 +8,12 @@ line continuations, CRLF line endings and the UTF-8 BOM.
 from __future__ import annotations
 
 import pytest
+from scripting import body, errors, parse_ok, value
 
 from cfgscript import ast
 from cfgscript.lexer import Lexer, LexError, first_chars
-from cfgscript.parser import parse_file, parse_text
+from cfgscript.parser import parse_file
 from cfgscript.tables import END, load_tables
-
-
-def parse_ok(text: str) -> ast.Script:
-    result = parse_text(text, "t.cfg")
-    assert result.diagnostics == [], [d.headline() for d in result.diagnostics]
-    return result.script
-
-
-def errors(text: str) -> list[str]:
-    """The headlines of the diagnostics of a script that must not parse cleanly."""
-    result = parse_text(text, "t.cfg")
-    assert result.diagnostics, "expected an error"
-    return [d.headline() for d in result.diagnostics]
-
-
-def body(statements: str) -> list[ast.Node]:
-    (route,) = parse_ok("route {\n%s\n}\n" % statements).items
-    return route.body
-
-
-def value(expr: str) -> ast.Node:
-    """The right side of `$var(x) = expr;`."""
-    (assign,) = body("$var(x) = %s;" % expr)
-    assert isinstance(assign, ast.Assign)
-    return assign.value
 
 
 def string(literal: str) -> str:

@@ -11,6 +11,7 @@ import glob
 import os
 
 import pytest
+from scripting import body, errors, parse_ok, value
 
 from cfgscript import ast
 from cfgscript.diagnostics import DiagnosticError, render
@@ -22,23 +23,6 @@ REAL_SYNTAX_ERRORS = {"c01_missing_brace.cfg": 11, "c15_timer_route_no_interval.
                       "c27_event_route_missing_name.cfg": 8}
 
 
-def parse_ok(text: str) -> ast.Script:
-    result = parse_text(text, "t.cfg")
-    assert result.diagnostics == [], [d.headline() for d in result.diagnostics]
-    return result.script
-
-
-def errors(text: str) -> list[str]:
-    result = parse_text(text, "t.cfg")
-    assert result.diagnostics, "expected an error"
-    return [d.headline() for d in result.diagnostics]
-
-
-def body(statements: str) -> list[ast.Node]:
-    (route,) = parse_ok("route {\n%s\n}\n" % statements).items
-    return route.body
-
-
 def stmt(statement: str) -> ast.Node:
     (node,) = body(statement)
     return node
@@ -48,12 +32,6 @@ def cond(condition: str) -> ast.Node:
     node = stmt("if (%s) exit;" % condition)
     assert isinstance(node, ast.If)
     return node.cond
-
-
-def value(expr: str) -> ast.Node:
-    node = stmt("$var(x) = %s;" % expr)
-    assert isinstance(node, ast.Assign)
-    return node.value
 
 
 def show(node) -> object:

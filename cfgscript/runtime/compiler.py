@@ -283,8 +283,13 @@ class Compiler:
         return do_return
 
     def _return_value(self, node: ast.Node) -> Reader:
+        # an int handed back has both forms, no int type
+        return self._argument(node, StrInt)
+
+    def _argument(self, node: ast.Node, int_form: Callable[[int], Value]) -> Reader:
+        """A literal or a variable passed on by value; string literals are not expanded."""
         if isinstance(node, ast.Num):
-            value = StrInt(node.value)      # an int handed back has both forms, no int type
+            value = int_form(node.value)
             return lambda ctx: value
         if isinstance(node, ast.Str):
             string = node.value
@@ -612,16 +617,7 @@ class Compiler:
         return do_route
 
     def _route_arg(self, node: ast.Node) -> Reader:
-        """route() arguments are copied by value; string literals are not expanded."""
-        if isinstance(node, ast.Num):
-            value = VInt(node.value)
-            return lambda ctx: value
-        if isinstance(node, ast.Str):
-            string = node.value
-            return lambda ctx: string
-        if isinstance(node, ast.Null):
-            return lambda ctx: None
-        return self.compile_read(node.spec)
+        return self._argument(node, VInt)
 
     def stmt_Call(self, node: ast.Call) -> Action:
         return self.engine.compile_call(node, self)
