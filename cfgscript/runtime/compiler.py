@@ -131,6 +131,16 @@ def posix_regex(pattern: str, icase: bool = True) -> re.Pattern:
     return compile_posix(pattern, icase=icase)
 
 
+def _exit_on_zero(action: Action) -> Action:
+    """The action, ending the whole run when it returns 0 (as every action does)."""
+    def run(ctx: RunContext) -> int:
+        ret = action(ctx)
+        if ret == 0:
+            ctx.flags |= FL_EXIT
+        return ret
+    return run
+
+
 class Compiler:
     """Turns a parsed script into closures bound to one Engine."""
 
@@ -198,14 +208,7 @@ class Compiler:
         if not actions:
             return None
         if len(actions) == 1:
-            only = actions[0]
-
-            def run_one(ctx: RunContext) -> int:
-                ret = only(ctx)
-                if ret == 0:
-                    ctx.flags |= FL_EXIT
-                return ret
-            return run_one
+            return _exit_on_zero(actions[0])
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC
@@ -863,14 +866,7 @@ class Compiler:
 
     def _action_value(self, node: ast.Node) -> Callable[[RunContext], int]:
         """A function or route() inside an expression: its return code."""
-        action = self.statement(node)
-
-        def code(ctx: RunContext) -> int:
-            ret = action(ctx)
-            if ret == 0:
-                ctx.flags |= FL_EXIT
-            return ret
-        return code
+        return _exit_on_zero(self.statement(node))
 
     def _bit_not(self, node: ast.BitNot) -> Callable[[RunContext], object]:
         operand = self.value(node.operand)
