@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from cfgscript.check import check_source
+from cfgscript.diagnostics import ERROR
 from cfgscript.parser import split_points
-from cfgscript.source import load_text
+from cfgscript.source import load, load_text
+
+CONFORMANCE = Path(__file__).parent / "conformance"
+CHECK_CASES = sorted(p for p in CONFORMANCE.glob("*/*.json")
+                     if "check" in json.loads(p.read_text()))
 
 HEAD = ('loadmodule "cfgutils.so"\nloadmodule "event_datagram.so"\n'
         'modparam("cfgutils", "initial_probability", 15)\n')
+
+
+@pytest.mark.parametrize("case", CHECK_CASES, ids=lambda p: "%s/%s" % (p.parent.name, p.stem))
+def test_conformance_verdict_and_line(case: Path) -> None:
+    """`cfgscript check` says what real OpenSIPS said when it loaded the case."""
+    expected = json.loads(case.read_text())["check"]
+    findings = [d for d in check_source(load(str(case.with_suffix(".cfg"))), jobs=1)
+                if d.severity == ERROR]
+    assert ("error" if findings else "ok") == expected["verdict"], headlines(findings)
+    if "line" in expected:
+        assert findings[0].line == expected["line"], headlines(findings)
 
 
 def route_block(index: int, bad: bool) -> str:
