@@ -32,7 +32,6 @@ _RESUME_RE = re.compile(
 _ROUTE_START_RE = re.compile(
     r"^(?:route|failure_route|onreply_route|branch_route|error_route|local_route"
     r"|startup_route|timer_route|event_route)[ \t]*[\[{]", re.M)
-_LOADMODULE_RE = re.compile(r"^[ \t]*loadmodule\b", re.M)
 
 
 @dataclass
@@ -224,10 +223,7 @@ def split_points(text: str, parts: int) -> list[int]:
     head loads every module. A cut that falls inside a multi-line string or
     comment shows as a syntax error in a run; the caller then parses the
     whole text instead. [] when the text has no such place."""
-    floor = 0
-    for floor_match in _LOADMODULE_RE.finditer(text):
-        floor = floor_match.end()
-    first = _ROUTE_START_RE.search(text, floor)
+    first = _ROUTE_START_RE.search(text, _after_last_loadmodule(text))
     if first is None:
         return []
     points = [first.start()]
@@ -237,6 +233,19 @@ def split_points(text: str, parts: int) -> list[int]:
             break
         points.append(m.start())
     return points
+
+
+def _after_last_loadmodule(text: str) -> int:
+    """Where the last line that starts with loadmodule ends its keyword (0: none)."""
+    end = len(text)
+    while True:
+        found = text.rfind("loadmodule", 0, end)
+        if found < 0:
+            return 0
+        line_start = text.rfind("\n", 0, found) + 1
+        if not text[line_start:found].strip(" \t"):
+            return found + len("loadmodule")
+        end = found
 
 
 def _splice(children: list) -> Splice:
