@@ -10,9 +10,11 @@ import tempfile
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scripting import load_engine, log_lines, values
 
-from cfgscript.events.core import EventCore
+from cfgscript.events.core import EventCore, SocketError
 from cfgscript.modules.event_datagram import MAX_DATAGRAM
 from cfgscript.runtime.logger import Logger
 
@@ -234,3 +236,48 @@ class _NullTransport:
     def deliver(self, occurrence, endpoint, subscriber) -> int:
         json.loads(occurrence.payload())
         return 0
+
+
+# ---------------------------------------------------------------- fuzzed socket strings
+
+_SOCKET_ALPHABET = ("udp:unix:tcp:xmlrpc:rabbitmq:virtual:flatstore:route:"
+                    "/@?=;.%0123456789 \tabcFAILOVER")
+
+
+def _numeric_only(host, *args, **kwargs):
+    """getaddrinfo for numeric hosts and localhost only: random host names
+    must not become DNS queries (the tests stay on loopback)."""
+    if host not in (None, "localhost"):
+        kwargs["flags"] = kwargs.get("flags", 0) | socket.AI_NUMERICHOST
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+@pytest.fixture(scope="module")
+def all_transports():
+    patch = pytest.MonkeyPatch()
+    patch.setattr(socket, "getaddrinfo", _numeric_only)
+    engine = load_engine("".join('loadmodule "%s.so"\n' % m for m in (
+        "event_datagram", "event_flatstore", "event_virtual", "event_rabbitmq", "event_xmlrpc",
+        "event_stream")) + 'event_route[E_R] { exit; }\nstartup_route { exit; }\n')
+    yield engine
+    engine.shutdown()
+    patch.undo()
+
+
+@settings(max_examples=3000, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(
+    st.text(alphabet=_SOCKET_ALPHABET, max_size=60),
+    st.sampled_from(["udp:", "unix:", "tcp:", "xmlrpc:", "rabbitmq:", "virtual:", "flatstore:",
+                     "route:"]).flatmap(lambda proto: st.text(max_size=50).map(
+                         lambda rest: proto + rest))))
+def test_any_socket_string_parses_or_gives_a_socket_error(all_transports, text: str) -> None:
+    """Whatever the text, parsing gives an endpoint or a SocketError with a
+    message, never another exception."""
+    try:
+        all_transports.events.parse_socket(text)
+    except SocketError as err:
+        assert str(err)
