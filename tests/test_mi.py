@@ -68,11 +68,13 @@ def test_any_bytes_get_an_error_or_a_reply(engine, raw: bytes) -> None:
         assert json.loads(reply)["jsonrpc"] == "2.0"
 
 
-def test_raise_runs_the_event_route_inline() -> None:
+def test_raise_answers_then_runs_the_event_route_as_a_job() -> None:
     engine = load_engine(SCRIPT)          # one the fuzzing did not reconfigure
     request = {"jsonrpc": "2.0", "method": "evi:raise", "id": 7,
                "params": {"event": "E_MI", "params": "{\"a\": 5}"}}
     answer = json.loads(handle(engine.mi, json.dumps(request).encode()))
     assert answer == {"jsonrpc": "2.0", "result": "OK", "id": 7}
+    assert engine.logger.stream.getvalue() == ""
+    engine.drain()
     assert engine.logger.stream.getvalue().splitlines()[-1] == "NOTICE:got 5"
     engine.shutdown()
