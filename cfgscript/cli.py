@@ -89,7 +89,7 @@ def load_engine(path: str, options) -> object:
 def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
-    from .runtime.engine import RunOptions, ScriptAbort, StrictStop
+    from .runtime.engine import RunOptions, ScriptAbort, StrictStop, tune_collector
 
     if args.duration is not None and args.duration < 0:
         raise UsageError("--duration must not be negative")
@@ -107,6 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = load_engine(args.script, options)
     if engine is None:
         return EXIT_FINDINGS
+    tune_collector()
     previous = {sig: signal.signal(sig, lambda *_: engine.stop())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     status = EXIT_OK

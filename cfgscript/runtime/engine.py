@@ -9,6 +9,7 @@ then timer routes on schedule, queued event routes, MI requests, until stopped.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 import queue
@@ -513,6 +514,17 @@ class Engine:
     def shutdown(self) -> None:
         for module in reversed(self._all_modules()):
             module.shutdown()
+
+
+def tune_collector() -> None:
+    """For a process that runs one loaded engine (cfgscript run): what loading
+    built lives as long as the process, so it is frozen out of the garbage
+    collector's scans, and the young generation is collected less often (a run
+    makes many short-lived objects and few cycles). About a third of the time
+    of raising to an event_route went to collections without this."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 def _recycled(ctx: RunContext) -> RunContext:

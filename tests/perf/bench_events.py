@@ -26,7 +26,7 @@ import sys
 import time
 
 from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions
+from cfgscript.runtime.engine import Engine, RunOptions, tune_collector
 from cfgscript.runtime.logger import Logger
 
 LISTENER = r"""
@@ -85,6 +85,7 @@ def load(text: str) -> Engine:
                     logger=Logger(stream=io.StringIO(), plain=True))
     problems = engine.load()
     assert not problems, problems
+    tune_collector()                    # as `cfgscript run` does
     return engine
 
 

@@ -17,7 +17,7 @@ import sys
 import time
 
 from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions
+from cfgscript.runtime.engine import Engine, RunOptions, tune_collector
 from cfgscript.runtime.logger import Logger
 
 ITERATIONS = 100_000
@@ -63,6 +63,7 @@ def script_runner(text: str):
                     logger=Logger(stream=io.StringIO(), plain=True))
     problems = engine.load()
     assert not problems, problems
+    tune_collector()                    # as `cfgscript run` does
     return engine.run_startup
 
 
