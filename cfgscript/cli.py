@@ -29,6 +29,9 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], line_text, stream=None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()        # a short run that makes next to no cycles: collecting only costs time
     from .check import check_source
     from .source import load
 
