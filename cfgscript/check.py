@@ -34,13 +34,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
-from . import ast
 from .catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function, load_catalog
 from .diagnostics import ERROR, WARNING, Diagnostic
 from .forked import ForkedCall, can_fork, usable_cpus
-from .parser import ParseResult, get_parser, split_points
-from .pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
-from .source import Source
+from .syntax import ast
+from .syntax.parser import ParseResult, get_parser, split_points
+from .syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
+from .syntax.source import Source
 
 MAX_EVENT_NAME = 64
 PARALLEL_MIN_CHARS = 256 * 1024  # smaller scripts are checked in one process

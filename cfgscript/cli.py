@@ -33,7 +33,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     gc.disable()        # a short run that makes next to no cycles: collecting only costs time
     from .check import check_source
-    from .source import load
+    from .syntax.source import load
 
     status = EXIT_OK
     for path in args.scripts:
@@ -67,8 +67,8 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
 def load_engine(path: str, options) -> object:
     """Parse, check and load a script; print diagnostics and return None on errors."""
     from .check import check
-    from .parser import parse_file
-    from .runtime.engine import Engine
+    from .engine import Engine
+    from .syntax.parser import parse_file
 
     try:
         result = parse_file(path)
@@ -92,7 +92,9 @@ def load_engine(path: str, options) -> object:
 def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
-    from .runtime.engine import RunOptions, ScriptAbort, StrictStop, tune_collector
+    from .engine import tune_collector
+    from .runtime.context import ScriptAbort, StrictStop
+    from .runtime.settings import RunOptions
 
     if args.duration is not None and args.duration < 0:
         raise UsageError("--duration must not be negative")

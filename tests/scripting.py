@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from cfgscript import ast
 from cfgscript.check import check
-from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions
+from cfgscript.engine import Engine
 from cfgscript.runtime.logger import Logger
+from cfgscript.runtime.settings import RunOptions
+from cfgscript.syntax import ast
+from cfgscript.syntax.parser import parse_text
 
 
 def parse_ok(text: str) -> ast.Script:

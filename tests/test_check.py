@@ -11,8 +11,8 @@ import pytest
 
 from cfgscript.check import check_source
 from cfgscript.diagnostics import ERROR
-from cfgscript.parser import split_points
-from cfgscript.source import load, load_text
+from cfgscript.syntax.parser import split_points
+from cfgscript.syntax.source import load, load_text
 
 CONFORMANCE = Path(__file__).parent / "conformance"
 CHECK_CASES = sorted(p for p in CONFORMANCE.glob("*/*.json")

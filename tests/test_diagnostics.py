@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cfgscript.diagnostics import ERROR, NOTE, WARNING, Diagnostic, DiagnosticError, render
-from cfgscript.parser import parse_text
+from cfgscript.syntax.parser import parse_text
 
 
 def lines(*text: str):

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cfgscript import ast
 from cfgscript.diagnostics import DiagnosticError, render
-from cfgscript.parser import parse_text
+from cfgscript.syntax import ast
+from cfgscript.syntax.parser import parse_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cfgscript.engine import Engine
 from cfgscript.modules.json import (
     JsoncParser,
     JsonError,
@@ -23,9 +24,9 @@ from cfgscript.modules.json import (
     parse_json,
     serialize,
 )
-from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions
 from cfgscript.runtime.logger import Logger
+from cfgscript.runtime.settings import RunOptions
+from cfgscript.syntax.parser import parse_text
 
 CASE = Path(__file__).parent / "conformance" / "lang" / "json_basic"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from scripting import body, errors, parse_ok, value
 
-from cfgscript import ast
-from cfgscript.lexer import Lexer, LexError, first_chars
-from cfgscript.parser import parse_file
-from cfgscript.tables import END, load_tables
+from cfgscript.syntax import ast
+from cfgscript.syntax.lexer import Lexer, LexError, first_chars
+from cfgscript.syntax.parser import parse_file
+from cfgscript.syntax.tables import END, load_tables
 
 
 def string(literal: str) -> str:

@@ -32,7 +32,7 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     installed = run(str(python), "-m", "pip", "install", str(wheel), cwd=tmp_path, env=env)
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
-    where = run(str(python), "-c", "import cfgscript.tables as t; print(t.grammar_path())",
+    where = run(str(python), "-c", "import cfgscript.syntax.tables as t; print(t.grammar_path())",
                 cwd=tmp_path, env=env)
     assert "site-packages" in where.stdout, where.stdout + where.stderr
 

@@ -13,9 +13,9 @@ import os
 import pytest
 from scripting import body, errors, parse_ok, value
 
-from cfgscript import ast
 from cfgscript.diagnostics import DiagnosticError, render
-from cfgscript.parser import ParseResult, parse_file, parse_text
+from cfgscript.syntax import ast
+from cfgscript.syntax.parser import ParseResult, parse_file, parse_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONFORMANCE = sorted(glob.glob(os.path.join(HERE, "conformance", "*", "*.cfg")))

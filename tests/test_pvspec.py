@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cfgscript.pvspec import (
+from cfgscript.syntax.pvspec import (
     MAX_NESTING,
     Format,
     PVSpec,

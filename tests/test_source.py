@@ -14,10 +14,10 @@ import sys
 
 import pytest
 
-from cfgscript import ast
 from cfgscript.diagnostics import DiagnosticError, render
-from cfgscript.parser import parse_file, parse_text
-from cfgscript.source import MAX_INCLUDE_DEPTH, decode, load, load_text
+from cfgscript.syntax import ast
+from cfgscript.syntax.parser import parse_file, parse_text
+from cfgscript.syntax.source import MAX_INCLUDE_DEPTH, decode, load, load_text
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cfgscript.pvspec import parse_format, parse_spec
 from cfgscript.runtime.transforms import TransformError, compile_chain, known_transformations
 from cfgscript.runtime.values import StrInt, VInt, from_bytes, text, to_bytes
+from cfgscript.syntax.pvspec import parse_format, parse_spec
 
 
 class FakeHost:

@@ -12,10 +12,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from .. import ast
-from ..pvspec import parse_format
+from ..syntax import ast
+from ..syntax.pvspec import parse_format
+from .core import EventCore
 
 CORE_EVENTS = ("E_CORE_SR_STATUS_CHANGED", "E_CORE_THRESHOLD", "E_CORE_SHM_THRESHOLD",
                "E_CORE_PKG_THRESHOLD", "E_CORE_PROC_AUTO_SCALE", "E_CORE_TCP_DISCONNECT")
@@ -28,19 +29,20 @@ _FIXUP_ORDER = ("route", "onreply_route", "failure_route", "branch_route", "loca
                 "error_route", "startup_route", "timer_route", "event_route")
 
 
-def publish_events(engine) -> None:
-    core = engine.events
+def publish_events(core: EventCore, event_routes: Iterable[str],
+                   module_events: Iterable[tuple[str, str]], script: ast.Script) -> None:
+    """Publish, in order, what a loaded script has: its event_route names,
+    the (event, module) pairs of its modules, and the events it names."""
     for name in CORE_EVENTS:
         core.publish(name, "core")
-    for name in engine.event_routes:
+    for name in event_routes:
         if core.publish(name, "script") is not None:
             core.subscribe(name, "route:" + name)
     for name in PROFILING_EVENTS:
         core.publish(name, "core")
-    for module in engine.modules.values():
-        for name in module.events:
-            core.publish(name, module.name)
-    for name in constant_event_names(engine.script):
+    for name, module in module_events:
+        core.publish(name, module)
+    for name in constant_event_names(script):
         core.publish(name, "script")
     core.publish(LOG_EVENT, "core")
 

@@ -8,9 +8,19 @@ gets its own AVP list and sees the event's parameters through $param.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
+from typing import Protocol
 
 from .core import Occurrence, SocketError, Subscriber
+
+
+class EventRouteRunner(Protocol):
+    """The engine, as the route transport sees it."""
+    event_routes: Container[str]
+
+    def run_event_route(self, name: str, occurrence: Occurrence) -> None:
+        """Run event_route[name] now (nested) or after the current run (queued)."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +34,7 @@ class RouteTransport:
     expirable = False
     queued = False
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: EventRouteRunner) -> None:
         self.engine = engine
 
     def parse(self, rest: str) -> RouteEndpoint:

@@ -45,10 +45,9 @@ from typing import Any, Optional, Protocol
 
 from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, Logger
 from ..runtime.module import Module
+from ..runtime.settings import DEFAULT_FLUSH_SECONDS, DEFAULT_QUEUE_SIZE
 from .core import SocketError, Subscriber
 
-DEFAULT_QUEUE_SIZE = 10000
-DEFAULT_FLUSH_SECONDS = 5.0
 BATCH = 512                 # jobs taken from the outbox at a time
 POLL_INTERVAL = 0.002       # a worker that just sent looks at its outbox this often...
 LINGER = 0.05               # ...for this long, before it sleeps until woken

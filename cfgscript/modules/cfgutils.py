@@ -6,10 +6,11 @@ import os
 import random
 import time
 
-from ..pvspec import PVSpec
+from ..runtime.accessor import Accessor
 from ..runtime.context import RunContext
-from ..runtime.module import Accessor, Arg, ModParam, Module, function, pvar
+from ..runtime.module import Arg, ModParam, Module, function, pvar
 from ..runtime.values import Value, VInt
+from ..syntax.pvspec import PVSpec
 
 # $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
 # full year, week day 1-7 from Sunday, year day 1-366)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Optional
 
+from ..events.host import ModuleHost
 from ..runtime.context import RunContext
 from ..runtime.logger import L_NOTICE
 from ..runtime.module import Arg, Module, function
@@ -46,6 +47,7 @@ def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
 
 
 class CoreFunctions(Module):
+    engine: ModuleHost
     name = "core"
 
     @function("pv_printf", Arg("var", writable=True), Arg("str"))

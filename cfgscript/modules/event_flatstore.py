@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.host import ModuleHost
 from ..mi.core import get_str
 from ..mi.errors import MIError
 from ..runtime.module import ModParam, Module, mi_command
@@ -82,6 +83,7 @@ class FlatstoreTransport:
 
 
 class EventFlatstore(Module):
+    engine: ModuleHost
     name = "event_flatstore"
     transport_classes = (FlatstoreTransport,)
     events = (ROTATION_EVENT,)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..events.core import Occurrence, SocketError, Subscriber, deliver_to, hide_password
+from ..events.host import ModuleHost
 from ..runtime.module import ModParam, Module
 
 POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
@@ -83,6 +84,7 @@ def _shown(member: str) -> str:
 
 
 class EventVirtual(Module):
+    engine: ModuleHost
     name = "event_virtual"
     transport_classes = (VirtualTransport,)
     params = (ModParam("failover_timeout", "int", 30),)

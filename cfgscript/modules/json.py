@@ -29,14 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Union
 
-from ..pvspec import PVSpec, SpecError, parse_spec_at
+from ..runtime.accessor import Accessor
 from ..runtime.compiler import CompileError
 from ..runtime.context import RunContext
 from ..runtime.logger import Logger
-from ..runtime.module import Accessor, Arg, ModParam, Module, function, pvar
+from ..runtime.module import Arg, ModParam, Module, function, pvar
 from ..runtime.values import (
-    INT_MAX,
-    INT_MIN,
     Value,
     VInt,
     has_int,
@@ -45,11 +43,12 @@ from ..runtime.values import (
     is_int_typed,
     text,
     to_bytes,
-    wrap32,
 )
+from ..syntax.ints import INT_MAX, INT_MIN, wrap32
+from ..syntax.pvspec import PVSpec, SpecError, parse_spec_at
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..runtime.engine import VarRef
+    from ..runtime.calls import VarRef
 
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 

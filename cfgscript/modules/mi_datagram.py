@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ..events.host import ModuleHost
 from ..mi.servers import DatagramServer
 from ..runtime.module import ModParam, Module
 
 
 class MiDatagram(Module):
+    engine: ModuleHost
     name = "mi_datagram"
     params = (ModParam("socket_name", "str", None), ModParam("unix_socket_mode", "int", 0o600))
 

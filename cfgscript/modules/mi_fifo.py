@@ -3,11 +3,13 @@ reply_dir/reply_fifo (created by the client)."""
 
 from __future__ import annotations
 
+from ..events.host import ModuleHost
 from ..mi.servers import FifoServer
 from ..runtime.module import ModParam, Module
 
 
 class MiFifo(Module):
+    engine: ModuleHost
     name = "mi_fifo"
     params = (ModParam("fifo_name", "str", "/tmp/opensips_fifo"),
               ModParam("fifo_mode", "int", 0o600),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ..events.host import ModuleHost
 from ..mi.servers import HttpServer
 from ..runtime.module import ModParam, Module
 from .httpd import DEFAULT_IP
 
 
 class MiHttp(Module):
+    engine: ModuleHost
     name = "mi_http"
     params = (ModParam("root", "str", "mi"),)
 

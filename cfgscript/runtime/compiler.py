@@ -21,8 +21,10 @@ import re
 from collections.abc import Callable
 from typing import Optional
 
-from .. import ast
-from ..pvspec import PVSpec, parse_format
+from ..syntax import ast
+from ..syntax.ints import wrap32
+from ..syntax.pvspec import PVSpec, parse_format
+from .accessor import Accessor
 from .context import (
     E_BUG,
     E_UNSPEC,
@@ -35,7 +37,6 @@ from .context import (
     RunContext,
 )
 from .logger import L_CRIT, L_DBG, L_WARN, XLOG_LEVEL_BY_CHAR
-from .module import Accessor
 from .values import (
     StrInt,
     Value,
@@ -46,7 +47,6 @@ from .values import (
     is_int_typed,
     text,
     to_bytes,
-    wrap32,
 )
 
 Action = Callable[[RunContext], int]
@@ -340,7 +340,7 @@ class Compiler:
             return lambda ctx: settings.xlog_print_level
         level_text = node.level.value
         if level_text.startswith("$"):
-            from ..pvspec import parse_spec
+            from ..syntax.pvspec import parse_spec
             read = self.compile_read(parse_spec(level_text))
 
             def dynamic(ctx: RunContext) -> int:
@@ -623,13 +623,13 @@ class Compiler:
         return self._argument(node, VInt)
 
     def stmt_Call(self, node: ast.Call) -> Action:
-        return self.engine.compile_call(node, self)
+        return self.engine.compile_call(node)
 
     def stmt_Async(self, node: ast.Async) -> Action:
-        return self.engine.compile_async(node, self)
+        return self.engine.compile_async(node)
 
     def stmt_Launch(self, node: ast.Launch) -> Action:
-        return self.engine.compile_async(node, self)
+        return self.engine.compile_async(node)
 
     # ------------------------------------------------------------ conditions
 

@@ -65,3 +65,11 @@ class RunContext:
     error_info: Optional[tuple[str, str]] = None
     depth_base: int = 0         # routes of the runs this nested event route runs inside
     msg_flags: set = field(default_factory=set)     # setflag() on the dummy request
+
+
+class StrictStop(Exception):
+    """--strict: the script called something cfgscript cannot run."""
+
+
+class ScriptAbort(Exception):
+    """abort_on_assert, or a fatal problem while running."""

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Engine
+from .host import Interpreter
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +93,6 @@ def mi_command(name: str, *recipes: tuple[str, ...], aliases: tuple[str, ...] = 
     return mark
 
 
-@dataclass(slots=True)
-class Accessor:
-    """A compiled pseudo-variable: how to read it, and how to write it if it can be."""
-    read: Callable[[Any], Any]
-    write: Optional[Callable[[Any, str, Any], bool]] = None     # (ctx, op, value) -> ok
-    delete: Optional[Callable[[Any, str], bool]] = None         # (ctx, op) -> ok ("= NULL")
-    item: Optional[Callable[[Any, int], Any]] = None            # for-each: value at an index
-
-
 class Module:
     """Base of runtime modules. Subclasses set `name` and declare exports."""
     name: ClassVar[str] = ""
@@ -125,7 +115,7 @@ class Module:
             if hasattr(attr, "__mi_export__"):
                 cls.mi_commands[attr.__mi_export__.name] = attr.__mi_export__
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Interpreter):
         self.engine = engine
         self.param_values: dict[str, Any] = {
             p.name: ([] if p.repeatable else p.default) for p in self.params}

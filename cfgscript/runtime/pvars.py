@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Optional
 
-from ..pvspec import PVSpec
+from ..syntax.pvspec import PVSpec
+from .accessor import Accessor
 from .context import RouteFrame, RunContext
 from .logger import L_WARN
-from .module import Accessor, Module, pvar
+from .module import Module, pvar
 from .values import StrInt, Value, VInt, has_int, has_str, text
 from .values import stored as to_stored
 

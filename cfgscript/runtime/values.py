@@ -21,10 +21,6 @@ from __future__ import annotations
 
 from typing import Union
 
-INT_MIN = -(1 << 31)
-INT_MAX = (1 << 31) - 1
-_INT32 = 1 << 32
-
 
 class VInt(int):
     """An integer value that also has a string form (its decimal text)."""
@@ -50,12 +46,6 @@ class StrInt(str):
 
 
 Value = Union[None, str, int, VInt, StrInt]
-
-
-def wrap32(value: int) -> int:
-    """C int semantics: keep the low 32 bits, signed."""
-    value &= _INT32 - 1
-    return value - _INT32 if value > INT_MAX else value
 
 
 def has_str(value: Value) -> bool:

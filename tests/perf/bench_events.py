@@ -25,9 +25,10 @@ import subprocess
 import sys
 import time
 
-from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions, tune_collector
+from cfgscript.engine import Engine, tune_collector
 from cfgscript.runtime.logger import Logger
+from cfgscript.runtime.settings import RunOptions
+from cfgscript.syntax.parser import parse_text
 
 LISTENER = r"""
 import socket, sys, time

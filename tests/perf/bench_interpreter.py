@@ -16,9 +16,10 @@ import io
 import sys
 import time
 
-from cfgscript.parser import parse_text
-from cfgscript.runtime.engine import Engine, RunOptions, tune_collector
+from cfgscript.engine import Engine, tune_collector
 from cfgscript.runtime.logger import Logger
+from cfgscript.runtime.settings import RunOptions
+from cfgscript.syntax.parser import parse_text
 
 ITERATIONS = 100_000
 

@@ -30,12 +30,12 @@ END = "$END"
 
 def grammar_path() -> str:
     """The grammar shipped in the package, or the one at the top of a source checkout."""
-    here = os.path.dirname(os.path.realpath(__file__))
-    for candidate in (os.path.join(here, "grammar", GRAMMAR_FILE),
-                      os.path.join(os.path.dirname(here), "grammar", GRAMMAR_FILE)):
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for candidate in (os.path.join(package, "grammar", GRAMMAR_FILE),
+                      os.path.join(os.path.dirname(package), "grammar", GRAMMAR_FILE)):
         if os.path.isfile(candidate):
             return candidate
-    raise FileNotFoundError("grammar file %s not found next to %s" % (GRAMMAR_FILE, here))
+    raise FileNotFoundError("grammar file %s not found next to %s" % (GRAMMAR_FILE, package))
 
 
 @dataclass(frozen=True)

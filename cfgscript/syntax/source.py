@@ -19,7 +19,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .diagnostics import ERROR, Diagnostic, DiagnosticError
+from ..diagnostics import ERROR, Diagnostic, DiagnosticError
 
 MAX_INCLUDE_DEPTH = 50
 INCLUDE_DIRECTIVES = ("include_file", "import_file")

@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Optional, Union
 
+from ..diagnostics import ERROR, Diagnostic
 from . import ast
-from .diagnostics import ERROR, Diagnostic
+from .ints import wrap32
 from .pvspec import PVSpec, SpecError, parse_spec
-from .runtime.values import wrap32
 
 LONG_MAX = (1 << 63) - 1
 

@@ -18,23 +18,23 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
-from .. import ast
-from ..catalog import CORE, Catalog, load_catalog
-from ..diagnostics import ERROR, Diagnostic
-from ..events.core import EventCore, Occurrence
-from ..events.publish import publish_events
-from ..events.route import RouteTransport
-from ..events.sender import DEFAULT_FLUSH_SECONDS, DEFAULT_QUEUE_SIZE
-from ..mi.commands import core_commands
-from ..mi.core import Command as MICommand
-from ..mi.core import Registry
-from ..mi.core import handle as handle_mi
-from ..pvspec import parse_format
-from .compiler import CompileError, Compiler
-from .context import (
+from .catalog import CORE, Catalog, load_catalog
+from .diagnostics import ERROR, Diagnostic
+from .events.core import EventCore, Occurrence
+from .events.mi_commands import event_commands
+from .events.publish import publish_events
+from .events.route import RouteTransport
+from .mi.commands import core_commands
+from .mi.core import Command as MICommand
+from .mi.core import Registry
+from .mi.core import handle as handle_mi
+from .modules import core_modules, implemented_module
+from .runtime.accessor import Accessor
+from .runtime.calls import bind_call
+from .runtime.compiler import CompileError, Compiler
+from .runtime.context import (
     E_UNSPEC,
     FL_RETURN,
     MAX_ROUTE_DEPTH,
@@ -42,75 +42,24 @@ from .context import (
     ParamFrame,
     RouteFrame,
     RunContext,
+    ScriptAbort,
+    StrictStop,
 )
-from .logger import L_NOTICE, Logger
-from .module import Accessor, Arg, FunctionExport, Module
-from .values import Value, VInt, has_int, has_str, int_of, text
+from .runtime.logger import Logger
+from .runtime.module import Module
+from .runtime.routes import CompiledRoute
+from .runtime.settings import RunOptions, Settings
+from .runtime.values import Value, VInt
+from .syntax import ast
 
 # Routes and event routes nest up to 100 deep, each level a few dozen Python frames.
 PYTHON_RECURSION_LIMIT = 20000
 MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thread
 
 
-@dataclass
-class Settings:
-    """Core global parameters that change how scripts run."""
-    log_level: int = L_NOTICE
-    xlog_level: int = L_NOTICE
-    xlog_print_level: int = L_NOTICE
-    stderror_enabled: bool = True
-    log_prefix: str = ""
-    log_event_enabled: bool = False
-    max_while_loops: int = 10000
-    enable_asserts: bool = False
-    abort_on_assert: bool = False
-    xlog_force_color: bool = False
-    xlog_buf_size: int = 4096
-
-    FIELDS = {"log_level": int, "xlog_level": int, "xlog_print_level": int,
-              "stderror_enabled": bool, "log_prefix": str, "log_event_enabled": bool,
-              "max_while_loops": int, "enable_asserts": bool, "abort_on_assert": bool,
-              "xlog_force_color": bool, "xlog_buf_size": int}
-
-
-@dataclass(eq=False)
-class CompiledRoute:
-    kind: str
-    name: Optional[str]
-    node: ast.Route
-    body: Optional[Callable[[RunContext], int]] = None
-    interval: Optional[int] = None
-    top_frame: Optional[RouteFrame] = None
-
-    @property
-    def frame(self) -> RouteFrame:
-        """How the route shows in $route when it runs at the top."""
-        unnamed = self.kind in ("startup_route", "error_route", "local_route") or (
-            self.kind == "route" and self.name in (None, "0"))
-        return RouteFrame(self.kind, None if unnamed else self.name)
-
-
-class StrictStop(Exception):
-    """--strict: the script called something cfgscript cannot run."""
-
-
-class ScriptAbort(Exception):
-    """abort_on_assert, or a fatal problem while running."""
-
-
-@dataclass
-class RunOptions:
-    plain_log: bool = False
-    strict: bool = False
-    argv: dict[str, str] = field(default_factory=dict)
-    queue_size: int = DEFAULT_QUEUE_SIZE        # events buffered per network destination
-    flush_timeout: float = DEFAULT_FLUSH_SECONDS    # for the senders at shutdown
-
-
 class Engine:
     def __init__(self, script: ast.Script, options: Optional[RunOptions] = None,
                  logger: Optional[Logger] = None, catalog: Optional[Catalog] = None):
-        from ..modules import core_modules
         sys.setrecursionlimit(max(sys.getrecursionlimit(), PYTHON_RECURSION_LIMIT))
         self.script = script
         self.options = options or RunOptions()
@@ -145,7 +94,7 @@ class Engine:
         problems: list[Diagnostic] = []
         for item in self.script.items:
             if isinstance(item, ast.GlobalParam):
-                self._apply_global(item)
+                self.settings.apply(item.name, item.value)
             elif isinstance(item, ast.LoadModule):
                 self._load_module(item)
             elif isinstance(item, ast.ModParam):
@@ -171,7 +120,9 @@ class Engine:
                 where = err.node or route.node
                 problems.append(Diagnostic(ERROR, str(err), where.file, where.line, where.col))
         if not problems:
-            publish_events(self)
+            publish_events(self.events, list(self.event_routes),
+                           [(name, module.name) for module in self.modules.values()
+                            for name in module.events], self.script)
             self.logger.listeners.append(self._log_event)
         return problems
 
@@ -196,20 +147,10 @@ class Engine:
                 self.events.register_transport(transport_class(module))
         return None
 
-    def _apply_global(self, item: ast.GlobalParam) -> None:
-        kind = Settings.FIELDS.get(item.name)
-        if kind is None or item.value is None:
-            return      # SIP-only or unknown parameters are accepted and ignored
-        if kind is str and isinstance(item.value, str):
-            setattr(self.settings, item.name, item.value)
-        elif kind in (int, bool) and isinstance(item.value, int):
-            setattr(self.settings, item.name, kind(item.value))
-
     def _load_module(self, item: ast.LoadModule) -> None:
         name = item.module
         if name in self.modules or name in self.known_modules:
             return
-        from ..modules import implemented_module
         cls = implemented_module(name)
         if cls is not None:
             self.modules[name] = cls(self)
@@ -245,7 +186,7 @@ class Engine:
 
     def _mi_registry(self) -> Registry:
         registry = Registry()
-        for command in core_commands(self):
+        for command in core_commands(self) + event_commands(self):
             registry.add(command)
         for module in self._all_modules():
             for export in module.mi_commands.values():
@@ -281,14 +222,14 @@ class Engine:
         """A route[name] block (its body may still be compiling)."""
         return self.routes.get(name)
 
-    def compile_call(self, node: ast.Call, compiler: Compiler) -> Callable[[RunContext], int]:
+    def compile_call(self, node: ast.Call) -> Callable[[RunContext], int]:
         for module in self._all_modules():
             export = module.functions.get(node.name)
             if export is not None:
-                return _bind_call(module, export, node, compiler)
+                return bind_call(module, export, node, self.compiler)
         return self._unavailable(node)
 
-    def compile_async(self, node, compiler: Compiler) -> Callable[[RunContext], int]:
+    def compile_async(self, node: ast.Async | ast.Launch) -> Callable[[RunContext], int]:
         keyword = "async" if isinstance(node, ast.Async) else "launch"
         log = self.logger
         where = "%s:%d" % (node.file, node.line)
@@ -457,7 +398,7 @@ class Engine:
             ctx.error_info = None
             self._error_route_active = False
 
-    def abort(self, reason: str) -> None:
+    def abort(self, reason: str) -> NoReturn:
         raise ScriptAbort(reason)
 
     # ------------------------------------------------------------ scheduling
@@ -540,107 +481,3 @@ def _recycled(ctx: RunContext) -> RunContext:
 def _param_value(value) -> Value:
     """Event parameters as $param reads them: ints with their string form."""
     return VInt(value) if isinstance(value, int) else value
-
-
-# ---------------------------------------------------------------- function calls
-
-def _bind_call(module: Module, export: FunctionExport, node: ast.Call,
-               compiler: Compiler) -> Callable[[RunContext], int]:
-    """Compile a call: arguments are converted once here or per call, the
-    function runs only when every argument converts (get_cmd_fixups)."""
-    method = getattr(module, export.method)
-    log = module.engine.logger
-    converters = [_converter(index, arg, spec, compiler, log)
-                  for index, (arg, spec) in enumerate(zip(node.args, export.args), 1)]
-    converters += [_Constant(None)] * max(len(export.args) - len(node.args), 0)
-    if all(type(c) is _Constant for c in converters):
-        constant_args = tuple(c.value for c in converters)
-        return lambda ctx: method(ctx, *constant_args)
-    converters = [(lambda ctx, v=c.value: v) if type(c) is _Constant else c for c in converters]
-    failed = "Failed to get fixups for command <%s> in %s, line %d" % (export.name, node.file,
-                                                                        node.line)
-
-    def call(ctx: RunContext) -> int:
-        args = []
-        for convert in converters:
-            value = convert(ctx)
-            if value is _FAILED:
-                log.error("core", "do_action", failed)
-                return E_UNSPEC
-            args.append(value)
-        return method(ctx, *args)
-    return call
-
-
-class _Constant:
-    """An argument known at load time (a literal, or the variable of a "var" param)."""
-    __slots__ = ("value",)
-
-    def __init__(self, value) -> None:
-        self.value = value
-
-
-_FAILED = object()
-
-
-class VarRef:
-    """A "var" argument: the variable itself, for the function to read or write."""
-    __slots__ = ("spec", "accessor", "read")
-
-    def __init__(self, spec, accessor: Accessor, read):
-        self.spec, self.accessor, self.read = spec, accessor, read
-
-    def write(self, ctx: RunContext, value: Value, op: str = "=") -> bool:
-        if self.accessor.write is None:
-            return False
-        if value is None:
-            return self.accessor.delete(ctx, op) if self.accessor.delete else False
-        return self.accessor.write(ctx, op, value)
-
-
-def _converter(index: int, arg, spec: Arg, compiler: Compiler, log: Logger):
-    """How one argument is obtained: a _Constant, or a function of the run context."""
-    if arg is None:
-        return _Constant(None)
-    if spec.kind == "var":
-        return _Constant(VarRef(arg.spec, compiler.accessor(arg.spec),
-                                compiler.compile_read(arg.spec)))
-    if isinstance(arg, ast.Var):
-        read = compiler.compile_read(arg.spec)
-        return _variable_converter(index, spec.kind, read, log)
-    if spec.kind == "int":
-        return _Constant(arg.value)
-    if spec.kind == "regex":
-        from .regex import compile_posix
-        return _Constant(compile_posix(arg.value))
-    if spec.expand:
-        fmt = parse_format(arg.value)
-        return _Constant(fmt.text) if fmt.is_constant else compiler.compile_format(arg.value)
-    return _Constant(arg.value)
-
-
-def _variable_converter(index: int, kind: str, read, log: Logger):
-    if kind == "int":
-        def as_int(ctx: RunContext):
-            value = read(ctx)
-            if value is None or not has_int(value):
-                log.error("core", "get_cmd_fixups", "Variable in param [%d] is not an integer"
-                          % index)
-                return _FAILED
-            return int_of(value)
-        return as_int
-
-    def as_str(ctx: RunContext):
-        value = read(ctx)
-        if value is None or not has_str(value):
-            log.error("core", "get_cmd_fixups", "Variable in param [%d] is not a string" % index)
-            return _FAILED
-        if kind == "regex":
-            from .regex import compile_posix
-            try:
-                return compile_posix(str(value))
-            except re.error:
-                log.error("core", "get_cmd_fixups", "bad re %s" % value)
-                return _FAILED
-        return text(value)
-    return as_str

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from ..diagnostics import ERROR, Diagnostic, DiagnosticError
 from . import ast
 from .builder import Builder, Splice
-from .diagnostics import ERROR, Diagnostic, DiagnosticError
 from .lexer import Lexer, LexError
 from .source import Source, load, load_text
 from .tables import CALL, END, PASS, UNIT, Tables, load_tables
