@@ -1,0 +1,330 @@
+"""The first phase of the check: top-level items one at a time, in order, with
+only the modules loaded before each: globals, loadmodule, modparam, and
+everything inside route blocks (functions, arguments, variables,
+transformations, event names). Each route block is summed up as RouteFacts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Optional
+
+from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
+from ..diagnostics import WARNING
+from ..syntax import ast
+from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
+from ..syntax.source import Source
+from .codes import (
+    E_ARGUMENTS,
+    E_EVENT_NAME,
+    E_FUNCTION,
+    E_GLOBAL,
+    E_MODPARAM,
+    E_MODULE,
+    E_ROUTE_TYPE,
+    E_TRANSFORMATION,
+    E_VARIABLE,
+    E_XLOG_LEVEL,
+    LEGACY_GLOBALS,
+    MAX_EVENT_NAME,
+    MAX_FUNCTION_ARGS,
+    MAX_ROUTE_ARGS,
+    REFUSED_MODULES,
+    SKIPPED_MODULES,
+    XLOG_LEVEL_CHARS,
+)
+from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
+
+_UNSET = object()
+
+
+class ItemChecker(Reporter):
+    """Checks top-level items in order: globals, loadmodule, modparam, and
+    everything inside route blocks (functions, arguments, variables)."""
+
+    def __init__(self, source: Source, catalog: Catalog, loaded: Iterable[str] = (),
+                 file_modules: Iterable[str] = ()) -> None:
+        super().__init__(source)
+        self.catalog = catalog
+        self.loaded: list[str] = list(loaded)
+        self.file_modules = frozenset(file_modules)     # every module the file loads
+        self.routes: list[RouteFacts] = []
+        self._handlers: dict[type, object] = {}
+
+    def run(self, items: Iterable[ast.Node]) -> ItemReport:
+        for item in items:
+            if isinstance(item, ast.GlobalParam):
+                self.check_global(item)
+            elif isinstance(item, ast.LoadModule):
+                self.check_loadmodule(item)
+            elif isinstance(item, ast.ModParam):
+                self.check_modparam(item)
+            elif isinstance(item, ast.Route):
+                self.check_route(item)
+        return ItemReport(self.diagnostics, self.routes, self.loaded)
+
+    # ------------------------------------------------------------ globals and modules
+
+    def check_global(self, node: ast.GlobalParam) -> None:
+        kind = self.catalog.global_type(node.name)
+        if kind is None:
+            message = "unknown config variable '%s'" % node.name
+            if node.name in LEGACY_GLOBALS:
+                replacement = LEGACY_GLOBALS[node.name]
+                message += " (removed from OpenSIPS%s)" % (
+                    "; use '%s'" % replacement if replacement else "")
+            self.error(E_GLOBAL, message, node)
+            return
+        expected = {"int": "int", "bool": "int", "str": "str"}.get(kind)
+        if expected and node.kind != expected:
+            what = "a number" if expected == "int" else "a quoted string"
+            self.error(E_GLOBAL, "'%s' expects %s, not %s" % (node.name, what, node.text), node)
+
+    def check_loadmodule(self, node: ast.LoadModule) -> None:
+        module = node.module
+        if module in SKIPPED_MODULES:
+            self.error(E_MODULE, SKIPPED_MODULES[module], node, WARNING)
+            return
+        if module in REFUSED_MODULES:
+            self.error(E_MODULE, REFUSED_MODULES[module], node)
+            return
+        if not self.catalog.has_module(module):
+            self.error(E_MODULE, "failed to load module '%s': no such OpenSIPS module" % node.path,
+                       node)
+            return
+        if module in self.loaded:
+            self.error(E_MODULE, "module '%s' is already loaded; this load is skipped" % module,
+                       node, WARNING)
+            return
+        self.loaded.append(module)
+
+    def check_modparam(self, node: ast.ModParam) -> None:
+        try:
+            pattern = re.compile("^(%s)$" % node.module, re.IGNORECASE)
+        except re.error:
+            self.error(E_MODPARAM, "modparam: invalid module regular expression '%s'" % node.module,
+                       node)
+            return
+        matching = [m for m in self.loaded if pattern.match(m)]
+        if not matching:
+            hint = " (it must be loaded before its modparam)" if any(
+                pattern.match(m) for m in self.catalog.module_names) else ""
+            self.error(E_MODPARAM, "modparam: no loaded module matches '%s'%s"
+                       % (node.module, hint), node)
+            return
+        value_type = "int" if isinstance(node.value, int) else "str"
+        for module in matching:
+            ptype = self.catalog.module_params(module).get(node.param)
+            if ptype is None:
+                self.error(E_MODPARAM, "parameter <%s> not found in module <%s>"
+                           % (node.param, module), node)
+            elif value_type not in ptype.split("|"):
+                wanted = "a number" if "int" in ptype.split("|") else "a string"
+                self.error(E_MODPARAM, "parameter <%s> of module <%s> takes %s"
+                           % (node.param, module, wanted), node)
+
+    # ------------------------------------------------------------ route blocks
+
+    def check_route(self, node: ast.Route) -> None:
+        facts = RouteFacts(node.kind, node.name, node.name_quoted, node.interval, Where.of(node),
+                           bool(node.body))
+        self.routes.append(facts)
+        context = RouteContext(node, ROUTE_KIND_TYPES[node.kind], frozenset(self.loaded), facts)
+        for stmt in node.body:
+            self.check_node(stmt, context)
+
+    # ------------------------------------------------------------ statements
+
+    def check_node(self, node: Optional[ast.Node], ctx: RouteContext) -> None:
+        if node is None:
+            return
+        cls = type(node)
+        method = self._handlers.get(cls, _UNSET)
+        if method is _UNSET:
+            method = self._handlers[cls] = getattr(self, "check_" + cls.__name__, None)
+        if method is not None:
+            method(node, ctx)
+            return
+        for child in node.children():
+            self.check_node(child, ctx)
+
+    def check_Var(self, node: ast.Var, ctx: RouteContext) -> None:
+        self.check_spec(node.spec, node, ctx)
+
+    def check_Assign(self, node: ast.Assign, ctx: RouteContext) -> None:
+        self.check_spec(node.target.spec, node.target, ctx)
+        pvar = self.catalog.pvar(node.target.spec.name)
+        if pvar is not None and not pvar.writable:
+            self.error(E_VARIABLE, "invalid left operand in assignment: $%s is read-only"
+                       % node.target.spec.name, node.target)
+        self.check_node(node.value, ctx)
+
+    def check_Xlog(self, node: ast.Xlog, ctx: RouteContext) -> None:
+        if node.level is not None:
+            level = node.level.value
+            if level.startswith("$"):
+                self.check_format_spec(level, node.level, ctx)
+            elif len(level) < 3 or level[2] not in XLOG_LEVEL_CHARS:
+                self.error(E_XLOG_LEVEL, "xlog: unknown log level \"%s\" (use L_ALERT, L_CRIT, "
+                           "L_ERR, L_WARN, L_NOTICE, L_INFO or L_DBG)" % level, node.level)
+        self.check_format(node.format, ctx)
+
+    def check_RouteCall(self, node: ast.RouteCall, ctx: RouteContext) -> None:
+        target = node.target
+        if isinstance(target, ast.Var):
+            self.check_spec(target.spec, target, ctx)
+        elif "$" in target.value:
+            self.check_format(target, ctx)
+        else:
+            ctx.facts.calls.append((target.value, Where.of(node)))
+        if len(node.args) > MAX_ROUTE_ARGS:
+            self.error(E_ARGUMENTS, "too many route parameters (at most %d)" % MAX_ROUTE_ARGS, node)
+        for arg in node.args:
+            if isinstance(arg, ast.Var):
+                self.check_spec(arg.spec, arg, ctx)
+
+    def check_Call(self, node: ast.Call, ctx: RouteContext) -> None:
+        fn = self.catalog.function(node.name, ctx.loaded)
+        if fn is None:
+            self._unknown_function(node, ctx)
+            return
+        if not fn.allowed_in(ctx.route_type):
+            block = ctx.route.kind
+            if block == "route" and ctx.route.name is not None:
+                block = "route[%s] (route blocks are checked as request routes)" % ctx.route.name
+            self.error(E_ROUTE_TYPE, "%s() cannot be used in %s; it is allowed in: %s"
+                       % (node.name, block, ", ".join(fn.route_types)), node)
+        ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
+        self.check_arguments(node, fn, ctx)
+
+    def _unknown_function(self, node: ast.Call, ctx: RouteContext) -> None:
+        owners = [fn.module for fn in self.catalog.functions_named(node.name)]
+        if owners:
+            later = [m for m in owners if m in self.file_modules]
+            hint = ("module %s is loaded only after this route" % later[0] if later else
+                    "it belongs to module %s" % " / ".join(owners[:3]))
+            self.error(E_FUNCTION, "unknown command <%s>, missing loadmodule? (%s)"
+                       % (node.name, hint), node)
+        else:
+            self.error(E_FUNCTION, "unknown command <%s>, missing loadmodule?" % node.name, node)
+        for arg in node.args:
+            if isinstance(arg, ast.Var):
+                self.check_spec(arg.spec, arg, ctx)
+
+    def check_arguments(self, node: ast.Call, fn: Function, ctx: RouteContext) -> None:
+        args = node.args
+        if len(args) > MAX_FUNCTION_ARGS:
+            self.error(E_ARGUMENTS, "too many arguments in function <%s>" % fn.name, node)
+            return
+        if len(args) < fn.min_args:
+            self.error(E_ARGUMENTS, "too few parameters for command <%s>" % fn.name, node)
+            return
+        if len(args) > fn.max_args:
+            self.error(E_ARGUMENTS, "too many parameters for command <%s>" % fn.name, node)
+            return
+        for index, (arg, param) in enumerate(zip(args, fn.params), 1):
+            if arg is None:
+                if not param.optional:
+                    self.error(E_ARGUMENTS, "mandatory parameter %d omitted for command <%s>"
+                               % (index, fn.name), node)
+                continue
+            self.check_argument(fn, index, arg, param, ctx)
+
+    def check_argument(self, fn: Function, index: int, arg: ast.Node, param, ctx) -> None:
+        kind = param.main_kind
+        where = "parameter %d of %s()" % (index, fn.name)
+        if isinstance(arg, ast.Var):
+            self.check_spec(arg.spec, arg, ctx)
+            if param.fixup == "fixup_check_avp" and arg.spec.name != "avp":
+                self.error(E_ARGUMENTS, "%s must be an AVP ($avp(name)), not %s"
+                           % (where, arg.spec), arg)
+            elif param.fixup == "fixup_check_wrvar":
+                pvar = self.catalog.pvar(arg.spec.name)
+                if pvar is not None and not pvar.writable:
+                    self.error(E_ARGUMENTS, "%s must be a writable variable" % where, arg)
+            elif kind == "str" and "static" in param.flags:
+                self.error(E_ARGUMENTS, "%s does not support variables" % where, arg)
+            return
+        if kind == "int" and not isinstance(arg, ast.Num):
+            self.error(E_ARGUMENTS, "%s expected to be an integer or variable" % where, arg)
+        elif kind in ("str", "regex") and not isinstance(arg, ast.Str):
+            self.error(E_ARGUMENTS, "%s expected to be a string or variable" % where, arg)
+        elif kind == "var":
+            self.error(E_ARGUMENTS, "%s expected to be a variable" % where, arg)
+        elif kind == "str" and param.expands:
+            fmt = self.check_format(arg, ctx)
+            if fmt is not None and not fmt.is_constant and "static" in param.flags:
+                self.error(E_ARGUMENTS, "%s does not support formatted strings" % where, arg)
+            elif fmt is not None and fmt.is_constant and param.fixup in (
+                    "fixup_event_name", "fixup_event_name_subs"):
+                self.check_event_name(fmt.text, arg)
+
+    def check_event_name(self, name: str, node: ast.Node) -> None:
+        size = len(name.encode("utf-8", "surrogateescape"))
+        if size > MAX_EVENT_NAME:
+            self.error(E_EVENT_NAME, "event name too long [%d>%d]" % (size, MAX_EVENT_NAME), node)
+
+    # ------------------------------------------------------------ variables and formats
+
+    def check_format(self, node: ast.Str, ctx: RouteContext) -> Optional[Format]:
+        try:
+            fmt = parse_format(node.value)
+        except SpecError as err:
+            self.error(E_VARIABLE, "invalid variable in format string: %s" % err, node)
+            return None
+        for spec in fmt.variables():
+            self.check_spec(spec, node, ctx)
+        return fmt
+
+    def check_format_spec(self, text: str, node: ast.Node, ctx: RouteContext) -> None:
+        try:
+            spec, end = parse_spec_at(text, 0)
+        except SpecError as err:
+            self.error(E_VARIABLE, "invalid variable %s: %s" % (text, err), node)
+            return
+        if end != len(text):
+            self.error(E_VARIABLE, "invalid variable %s" % text, node)
+            return
+        self.check_spec(spec, node, ctx)
+
+    def check_spec(self, spec: PVSpec, node: ast.Node, ctx: RouteContext) -> None:
+        if spec.is_marker:
+            return
+        pvar = self.catalog.pvar(spec.name)
+        if pvar is None or (pvar.module != CORE and pvar.module not in ctx.loaded):
+            owner = " (module %s)" % pvar.module if pvar is not None else ""
+            self.error(E_VARIABLE, "unknown script variable $%s%s, maybe a 'loadmodule' statement "
+                       "is missing?%s" % (spec.name, "()" if spec.has_inner else "", owner), node)
+            return
+        if spec.has_inner and not pvar.takes_name:
+            self.error(E_VARIABLE, "variable $%s takes no name: %s" % (spec.name, spec), node)
+        if spec.index is not None and not pvar.takes_index:
+            self.error(E_VARIABLE, "variable $%s takes no index: %s" % (spec.name, spec), node)
+        for nested in _nested_specs(spec):
+            self.check_spec(nested, node, ctx)
+        for step in spec.transforms:
+            if step.name not in self.catalog.transformations:
+                self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
+                           % (step.text[1:-1], spec), node)
+
+
+def _nested_specs(spec: PVSpec) -> Iterable[PVSpec]:
+    if spec.dynamic is not None:
+        yield spec.dynamic
+    if isinstance(spec.index, PVSpec):
+        yield spec.index
+    for step in spec.transforms:
+        yield from _specs_in(step.rest)
+
+
+def _specs_in(text: str) -> Iterable[PVSpec]:
+    """Variables used as transformation parameters."""
+    pos = text.find("$")
+    while pos >= 0:
+        try:
+            spec, end = parse_spec_at(text, pos)
+        except SpecError:
+            return
+        if not spec.is_marker:
+            yield spec
+        pos = text.find("$", end)
