@@ -36,9 +36,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Union
 
-from ..syntax.ints import wrap32
-from ..syntax.pvspec import PVSpec, SpecError, Transformation, parse_spec_at
-from .values import Value, VInt, byte_len, from_bytes, has_int, has_str, int_of, to_bytes
+from ...syntax.ints import wrap32
+from ...syntax.pvspec import PVSpec, SpecError, Transformation, parse_spec_at
+from ..values import Value, VInt, byte_len, from_bytes, has_int, has_str, int_of, to_bytes
 
 Step = Callable[[Value, object], Value]
 Getter = Callable[[object], Union[int, str, None]]
