@@ -1,0 +1,57 @@
+"""The table of transformation classes: each class prefix ("s", "uri", ...) with
+the names it knows and the compiler of one of its steps. Dispatch and
+known_transformations() both read CLASSES; a new class (via.*, sdp.*) is a file
+of its own with its NAMES, registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from . import csv, ip, nameaddr, params, regex_subst, string, uri
+from .common import Args, Compiler, Step, ascii_lower
+
+
+@dataclass(frozen=True)
+class TransformClass:
+    """One class: its names (lower-case) and how a step "{class.rest}" is compiled."""
+
+    names: Collection[str]
+    compile: Callable[[Args], Step]
+
+
+def by_name(table: dict[str, Compiler], canonical: Callable[[str], str] = ascii_lower
+            ) -> TransformClass:
+    """A class whose step starts with a name, looked up in table after canonical()."""
+    def compile_class(args: Args) -> Step:
+        name, p = args.name()
+        compile_step = table.get(canonical(name))
+        if compile_step is None:
+            raise args.error("unknown transformation")
+        return compile_step(args, p)
+    return TransformClass(frozenset(table), compile_class)
+
+
+def _unsupported(args: Args) -> Step:
+    raise args.error("not supported in cfgscript")
+
+
+_UNSUPPORTED = TransformClass(frozenset(), _unsupported)
+
+CLASSES: dict[str, TransformClass] = {
+    "s": by_name(string.NAMES, string.canonical_name),
+    "uri": by_name(uri.NAMES),
+    "param": by_name(params.NAMES, params.canonical_name),
+    "nameaddr": TransformClass(nameaddr.NAMES, nameaddr.compile_nameaddr),
+    "ip": by_name(ip.NAMES, ip.canonical_name),
+    "csv": by_name(csv.NAMES),
+    "re": by_name(regex_subst.NAMES),
+    "via": _UNSUPPORTED,                # OpenSIPS classes not ported yet
+    "sdp": _UNSUPPORTED,
+}
+
+
+def known_transformations() -> frozenset[str]:
+    """Every supported "class.name", lower-case."""
+    return frozenset(f"{prefix}.{name}" for prefix, cls in CLASSES.items() for name in cls.names)
