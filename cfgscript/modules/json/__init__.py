@@ -29,12 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Union
 
-from ..runtime.accessor import Accessor
-from ..runtime.compiler import CompileError
-from ..runtime.context import RunContext
-from ..runtime.logger import Logger
-from ..runtime.module import Arg, ModParam, Module, function, pvar
-from ..runtime.values import (
+from ...runtime.accessor import Accessor
+from ...runtime.compiler import CompileError
+from ...runtime.context import RunContext
+from ...runtime.logger import Logger
+from ...runtime.module import Arg, ModParam, Module, function, pvar
+from ...runtime.values import (
     Value,
     VInt,
     has_int,
@@ -44,11 +44,11 @@ from ..runtime.values import (
     text,
     to_bytes,
 )
-from ..syntax.ints import INT_MAX, INT_MIN, wrap32
-from ..syntax.pvspec import PVSpec, SpecError, parse_spec_at
+from ...syntax.ints import INT_MAX, INT_MIN, wrap32
+from ...syntax.pvspec import PVSpec, SpecError, parse_spec_at
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..runtime.calls import VarRef
+    from ...runtime.calls import VarRef
 
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
