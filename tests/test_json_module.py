@@ -15,15 +15,8 @@ from pathlib import Path
 import pytest
 
 from cfgscript.engine import Engine
-from cfgscript.modules.json import (
-    JsoncParser,
-    JsonError,
-    cjson_parse,
-    cjson_print,
-    merge_patch,
-    parse_json,
-    serialize,
-)
+from cfgscript.modules.json.cjson import cjson_parse, cjson_print, merge_patch
+from cfgscript.modules.json.jsonc import JsoncParser, JsonError, parse_json, serialize
 from cfgscript.runtime.logger import Logger
 from cfgscript.runtime.settings import RunOptions
 from cfgscript.syntax.parser import parse_text

@@ -1,6 +1,7 @@
-"""Runtime modules: one file per OpenSIPS module cfgscript runs.
+"""Runtime modules: one file (or package, like json/) per OpenSIPS module
+cfgscript runs.
 
-Each file declares its exports the way an OpenSIPS module does (script
+Each declares its exports the way an OpenSIPS module does (script
 functions, pseudo-variables, module parameters, transports, MI commands).
 Modules that are not here are known from the catalog only: they load, and
 calling one of their functions logs that it is not available in cfgscript.

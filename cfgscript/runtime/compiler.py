@@ -12,19 +12,22 @@ run-time work, with OpenSIPS's semantics (action.c, route.c eval_expr):
   * `+ - * / %` on one level and `| & ^ << >>` below, left to right (the
     parser built that); the LEFT operand decides integer vs string mode;
   * typed comparisons (an error is neither true nor false: -1).
+
+This file holds `Compiler` with the variables, format strings and statements
+(simple ones, assignments, control flow, calls); it is composed with the
+condition compiler (conditions.py) and the value expression compiler
+(expressions.py).
 """
 
 from __future__ import annotations
 
-import operator
-import re
 from collections.abc import Callable
 from typing import Optional
 
 from ..syntax import ast
-from ..syntax.ints import wrap32
 from ..syntax.pvspec import PVSpec, parse_format
 from .accessor import Accessor
+from .conditions import ConditionCompiler, fold_case
 from .context import (
     E_BUG,
     E_UNSPEC,
@@ -36,33 +39,9 @@ from .context import (
     FL_STOP,
     RunContext,
 )
-from .logger import L_CRIT, L_DBG, L_WARN, XLOG_LEVEL_BY_CHAR
-from .values import (
-    StrInt,
-    Value,
-    VInt,
-    has_int,
-    has_str,
-    int_of,
-    is_int_typed,
-    text,
-    to_bytes,
-)
-
-Action = Callable[[RunContext], int]
-Cond = Callable[[RunContext], int]
-Reader = Callable[[RunContext], Value]
-
-
-class _NoValue:
-    """An expression that produced no value (an evaluation error)."""
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NO_VALUE"
-
-
-NO_VALUE = _NoValue()
+from .expressions import INT_OPS, NO_VALUE, Action, ExpressionCompiler, Reader, exit_on_zero
+from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
+from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
 
 class CompileError(Exception):
@@ -71,77 +50,7 @@ class CompileError(Exception):
         self.node = node
 
 
-# ---------------------------------------------------------------- C integer helpers
-
-def c_div(a: int, b: int) -> int:
-    """C division: truncates toward zero."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
-def c_mod(a: int, b: int) -> int:
-    return a - b * c_div(a, b)
-
-
-def c_shift_left(a: int, b: int) -> int:
-    return wrap32(a << (b & 31))
-
-
-def c_shift_right(a: int, b: int) -> int:
-    return a >> (b & 31)
-
-
-# C int arithmetic, wrapping to 32 bits (the wrap is written out: this is the hot path)
-INT_OPS = {
-    "+": lambda a, b: ((a + b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
-    "-": lambda a, b: ((a - b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
-    "*": lambda a, b: ((a * b + 0x80000000) & 0xFFFFFFFF) - 0x80000000,
-    "/": lambda a, b: wrap32(c_div(a, b)), "%": lambda a, b: wrap32(c_mod(a, b)),
-    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
-    "<<": c_shift_left, ">>": c_shift_right,
-}
-STRING_BIT_OPS = {"&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b}
-
-
-def fold_case(value: str) -> object:
-    """Case-insensitive comparison key, ASCII-only like strcasecmp."""
-    return value.lower() if value.isascii() else to_bytes(value).lower()
-
-
-# comparison operators (=~ and !~ between two integers compare them too)
-COMPARE = {"==": operator.eq, "=~": operator.eq, "!=": operator.ne, "!~": operator.ne,
-           ">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
-
-
-def compare_ints(op: str, a: int, b: int) -> int:
-    return 1 if COMPARE[op](a, b) else 0
-
-
-def compare_strings(op: str, a: str, b: str) -> int:
-    """Case-insensitive; on a common prefix the shorter string is smaller."""
-    a_key, b_key = fold_case(a), fold_case(b)
-    if type(a_key) is not type(b_key):
-        a_key, b_key = to_bytes(a).lower(), to_bytes(b).lower()
-    return 1 if COMPARE[op](a_key, b_key) else 0
-
-
-def posix_regex(pattern: str, icase: bool = True) -> re.Pattern:
-    """A POSIX extended regular expression as a Python one (no REG_NEWLINE)."""
-    from .regex import compile_posix
-    return compile_posix(pattern, icase=icase)
-
-
-def _exit_on_zero(action: Action) -> Action:
-    """The action, ending the whole run when it returns 0 (as every action does)."""
-    def run(ctx: RunContext) -> int:
-        ret = action(ctx)
-        if ret == 0:
-            ctx.flags |= FL_EXIT
-        return ret
-    return run
-
-
-class Compiler:
+class Compiler(ConditionCompiler, ExpressionCompiler):
     """Turns a parsed script into closures bound to one Engine."""
 
     def __init__(self, engine) -> None:
@@ -208,7 +117,7 @@ class Compiler:
         if not actions:
             return None
         if len(actions) == 1:
-            return _exit_on_zero(actions[0])
+            return exit_on_zero(actions[0])
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC
@@ -631,318 +540,6 @@ class Compiler:
     def stmt_Launch(self, node: ast.Launch) -> Action:
         return self.engine.compile_async(node)
 
-    # ------------------------------------------------------------ conditions
-
-    def condition(self, node: ast.Node) -> Cond:
-        """eval_expr() without a value: 1 true, 0 false, -1 error, EXPR_DROP."""
-        if isinstance(node, ast.Logic):
-            return self._logic(node)
-        if isinstance(node, ast.Not):
-            operand = self.condition(node.operand)
-
-            def negate(ctx: RunContext) -> int:
-                v = operand(ctx)
-                return v if v < 0 else int(not v)
-            return negate
-        if isinstance(node, ast.Compare):
-            return self.comparison(node)
-        if isinstance(node, ast.Var):
-            return self._var_truth(node)
-        if isinstance(node, ast.Num):
-            truth = int(node.value != 0)
-            return lambda ctx: truth
-        if isinstance(node, ast.Test):
-            return self._test(node.expr)
-        return self._action_truth(self.statement(node))
-
-    def _logic(self, node: ast.Logic) -> Cond:
-        left, right = self.condition(node.left), self.condition(node.right)
-        if node.op == "and":
-            def both(ctx: RunContext) -> int:
-                v = left(ctx)
-                return v if v != 1 else right(ctx)
-            return both
-
-        def either(ctx: RunContext) -> int:
-            v = left(ctx)
-            return v if v != 0 else right(ctx)
-        return either
-
-    def _var_truth(self, node: ast.Var) -> Cond:
-        read = self.compile_read(node.spec)
-
-        def truth(ctx: RunContext) -> int:
-            value = read(ctx)
-            if value is None or value == "":
-                return 0
-            if is_int_typed(value):
-                return int(value != 0)
-            return 1
-        return truth
-
-    @staticmethod
-    def _action_truth(action: Action) -> Cond:
-        """A statement used as a condition: its return code, 0 stopping the run."""
-        def truth(ctx: RunContext) -> int:
-            ret = action(ctx)
-            if ret <= 0:
-                if ret == 0:
-                    ctx.flags |= FL_EXIT
-                    return EXPR_DROP
-                return 0
-            return 1
-        return truth
-
-    def _test(self, node: ast.Node) -> Cond:
-        """[ value ]: true when the value has a string form or a non-zero int."""
-        if isinstance(node, (ast.Compare, ast.Logic, ast.Not)):
-            return self.condition(node)
-        if isinstance(node, (ast.Call, ast.RouteCall)):
-            return self._action_truth(self.statement(node))
-        value_of = self.value(node)
-
-        def truth(ctx: RunContext) -> int:
-            value = value_of(ctx)
-            if value is NO_VALUE or value is None:
-                return 0
-            if has_str(value):
-                return 1
-            return int(value != 0)
-        return truth
-
-    # ------------------------------------------------------------ comparisons
-
-    def comparison(self, node: ast.Compare) -> Cond:
-        """comp_scriptvar(): VAR op RHS."""
-        op = node.op
-        left = self.compile_read(node.left.spec)
-        right = node.right
-        warn = self._operation_warning(op)
-        if isinstance(right, ast.Null):
-            equal = op == "=="
-            return lambda ctx: int((left(ctx) is None) == equal)
-        if isinstance(right, ast.Var):
-            return self._compare_vars(op, left, self.compile_read(right.spec), warn)
-        if isinstance(right, ast.Net):
-            return self._compare_net(op, left, right.text, warn)
-        if op in ("=~", "!~"):
-            pattern = posix_regex(right.value)
-            return self._match_constant(op, left, pattern, warn)
-        if isinstance(right, ast.Num):
-            number = right.value
-            test = COMPARE[op]
-            null_result = int(op in ("!=", "!~"))
-
-            def against_int(ctx: RunContext) -> int:
-                value = left(ctx)
-                kind = type(value)
-                if kind is VInt or kind is int:
-                    return 1 if test(value, number) else 0
-                if value is None:
-                    return null_result
-                if kind is StrInt:
-                    return 1 if test(value.ival, number) else 0
-                return warn(value, "NUMBER")
-            return against_int
-        string = right.value
-
-        def against_str(ctx: RunContext) -> int:
-            value = left(ctx)
-            if value is None:
-                return int(op in ("!=", "!~"))
-            if not has_str(value):
-                return warn(value, "STR")
-            return compare_strings(op, str(value), string)
-        return against_str
-
-    def _operation_warning(self, op: str) -> Callable[[Value, str], int]:
-        names = {"==": "EQUAL", "!=": "DIFFERENT_THAN", ">": "GREATER_THAN", "<": "LESS_THAN",
-                 ">=": "GREATER_OR_EQUAL", "<=": "LESS_OR_EQUAL", "=~": "REGEXP_MATCH",
-                 "!~": "REGEXP_NO_MATCH"}
-        log = self.log
-
-        def warn(value: Value, right_type: str) -> int:
-            kind = "NULL_VAL" if value is None else (
-                "STRING_VAL" if has_str(value) else "INTEGER_VAL")
-            log.log(L_WARN, "core", "comp_scriptvar", "invalid %s operation: left is VARIABLE/%s,"
-                    " right is %s" % (names[op], kind, right_type))
-            return -1
-        return warn
-
-    @staticmethod
-    def _compare_vars(op: str, left: Reader, right: Reader, warn) -> Cond:
-        def compare(ctx: RunContext) -> int:
-            a, b = left(ctx), right(ctx)
-            if a is None or b is None:
-                if a is None and b is None:
-                    return int(op in ("==", "=~"))
-                return int(op in ("!=", "!~"))
-            if op == "=~" or op == "!~":
-                if not (has_str(a) and has_str(b)):
-                    return warn(a, "VARIABLE")
-                try:
-                    found = posix_regex(str(b)).search(str(a)) is not None
-                except re.error:
-                    return -1
-                return int(found == (op == "=~"))
-            if has_int(a) and has_int(b):
-                return compare_ints(op, int_of(a), int_of(b))
-            if has_str(a) and has_str(b):
-                return compare_strings(op, str(a), str(b))
-            return warn(a, "VARIABLE")
-        return compare
-
-    @staticmethod
-    def _match_constant(op: str, left: Reader, pattern: re.Pattern, warn) -> Cond:
-        search = pattern.search
-        matched = 1 if op == "=~" else 0
-
-        def match(ctx: RunContext) -> int:
-            value = left(ctx)
-            if value is None:
-                return int(op == "!~")
-            if not has_str(value):
-                return warn(value, "REGEXP")
-            return matched if search(str(value)) is not None else 1 - matched
-        return match
-
-    @staticmethod
-    def _compare_net(op: str, left: Reader, net_text: str, warn) -> Cond:
-        import ipaddress
-        network = ipaddress.ip_network(net_text, strict=False)
-        inside = op == "=="
-
-        def compare(ctx: RunContext) -> int:
-            value = left(ctx)
-            if value is None:
-                return int(op == "!=")
-            if not has_str(value):
-                return warn(value, "NET_MASK")
-            try:
-                address = ipaddress.ip_address(str(value))
-            except ValueError:
-                return -1
-            return int((address in network) == inside)
-        return compare
-
-    # ------------------------------------------------------------ values
-
-    def top_value(self, node: ast.Node) -> Callable[[RunContext], object]:
-        """The value of an assignment's right side: a comparison error or a
-        function returning 0 leave no value (the assignment fails)."""
-        if isinstance(node, ast.Compare):
-            cmp = self.comparison(node)
-
-            def compared(ctx: RunContext) -> object:
-                v = cmp(ctx)
-                return NO_VALUE if v < 0 else v
-            return compared
-        if isinstance(node, (ast.Call, ast.RouteCall)):
-            action = self._action_value(node)
-
-            def called(ctx: RunContext) -> object:
-                v = action(ctx)
-                return NO_VALUE if v == 0 else v
-            return called
-        return self.value(node)
-
-    def value(self, node: ast.Node) -> Callable[[RunContext], object]:
-        """eval_expr() with a value: Value, or NO_VALUE on an evaluation error."""
-        if isinstance(node, ast.Num):
-            number = node.value
-            return lambda ctx: number
-        if isinstance(node, ast.Str):
-            string = node.value
-            return lambda ctx: string
-        if isinstance(node, ast.Var):
-            return self.compile_read(node.spec)
-        if isinstance(node, ast.Compare):
-            return self.comparison(node)
-        if isinstance(node, ast.BinOp):
-            return self._binary(node)
-        if isinstance(node, ast.BitNot):
-            return self._bit_not(node)
-        return self._action_value(node)
-
-    def _action_value(self, node: ast.Node) -> Callable[[RunContext], int]:
-        """A function or route() inside an expression: its return code."""
-        return _exit_on_zero(self.statement(node))
-
-    def _bit_not(self, node: ast.BitNot) -> Callable[[RunContext], object]:
-        operand = self.value(node.operand)
-        log = self.log
-
-        def bit_not(ctx: RunContext) -> object:
-            value = operand(ctx)
-            if value is NO_VALUE:
-                return NO_VALUE
-            if has_int(value):
-                return ~int_of(value)
-            log.error("core", "eval_elem", "binary NOT on non-numeric value")
-            return NO_VALUE
-        return bit_not
-
-    def _binary(self, node: ast.BinOp) -> Callable[[RunContext], object]:
-        left, right = self.value(node.left), self.value(node.right)
-        op = node.op
-        int_op = INT_OPS[op]
-        string_op = STRING_BIT_OPS.get(op)
-        log = self.log
-        divides = op in ("/", "%")
-
-        def combine(a, b) -> object:
-            """eval_elem(): the left operand decides integer or string mode."""
-            if a is NO_VALUE:
-                return NO_VALUE
-            kind = type(a)
-            if kind is int or kind is VInt:
-                if b is None:
-                    b = 0
-                elif b is NO_VALUE or not has_int(b):
-                    log.error("core", "eval_elem", "invalid numeric operands")
-                    return NO_VALUE
-                else:
-                    b = int_of(b)
-                if divides and b == 0:
-                    log.error("core", "eval_elem", "divide by 0")
-                    return 0
-                return int_op(int(a), b)
-            if op == "+":
-                if b is None:
-                    b = ""
-                elif b is NO_VALUE or not has_str(b):
-                    log.error("core", "eval_elem", "invalid string operands")
-                    return NO_VALUE
-                return ("" if a is None else str(a)) + str(b)
-            if string_op is not None and has_str(a) and b is not NO_VALUE and has_str(b):
-                return _string_bitwise(string_op, str(a), str(b), log)
-            log.error("core", "eval_elem", "Invalid operator : %s" % op)
-            return NO_VALUE
-
-        if isinstance(node.right, ast.Num) and not (divides and node.right.value == 0):
-            constant = node.right.value
-
-            def with_constant(ctx: RunContext) -> object:
-                a = left(ctx)
-                kind = type(a)
-                if kind is int or kind is VInt:
-                    return int_op(a, constant)
-                return combine(a, constant)
-            return with_constant
-
-        def binary(ctx: RunContext) -> object:
-            a = left(ctx)
-            return combine(a, right(ctx)) if a is not NO_VALUE else NO_VALUE
-        return binary
-
-
-def _string_bitwise(op, a: str, b: str, log) -> object:
-    left, right = to_bytes(a), to_bytes(b)
-    if len(left) != len(right):
-        log.error("core", "eval_elem", "Different length string operands")
-        return NO_VALUE
-    data = bytes(op(x, y) for x, y in zip(left, right))
-    return data.decode("utf-8", "surrogateescape")
 
 
 def _case_matches(label, value: Value) -> bool:
