@@ -66,7 +66,7 @@ def module_entry(src: m.ModuleSource, name: str, exports: dict, docs) -> dict:
     entry["param_depends"] = param_deps
     entry["transport"] = m.transports(src)
     entry["transformations"] = m.transformations(src, exports.get("trans"))
-    events, from_modparams = docs.events(src.path, m.event_names(src), params)
+    events, from_modparams = docs.events(src.path, m.event_names(src))
     entry["events"] = events
     if from_modparams:
         entry["event_params_from_modparams"] = from_modparams

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .csource import Node, Preprocessor, Token, collect_defines, defined_symbols, expand, \
-    find_tables, macro_tokens
+    find_tables, macro_tokens, strip_comments
 from .tree import SourceTree
 
 ROUTE_FLAG_BITS = {"REQUEST_ROUTE": 1, "FAILURE_ROUTE": 2, "ONREPLY_ROUTE": 4,
@@ -86,6 +86,7 @@ class ModuleSource:
     path: str
     tables: dict[str, tuple[str, Node]]
     tokens: list[Token]
+    texts: list[str]                    # the files, comments stripped
 
     @classmethod
     def read(cls, tree: SourceTree, path: str, core_macros: dict[str, str],
@@ -113,7 +114,8 @@ class ModuleSource:
                 for name, table in file_tables.items():
                     tables.setdefault(name, table)
             tokens.extend(file_tokens)
-        return cls(path, tables, tokens)
+        texts = [strip_comments(tree.read(f)) for f in sorted(files)]
+        return cls(path, tables, tokens, texts)
 
     def exports(self) -> dict[str, Node] | None:
         candidates = [self.tables.get("exports")] + [  # STATIC_<MOD> builds name it <mod>_exports
@@ -345,7 +347,18 @@ def transports(src: ModuleSource) -> list[str] | None:
     return names or None
 
 
+_STRINGIFYING_MACRO = re.compile(r'#\s*define\s+(\w+)\(\s*(\w+)\s*\)[^\n]*?"(E_[A-Z0-9_]*)"\s*#\s*\2\b')
+
+
 def event_names(src: ModuleSource) -> list[str]:
-    """Event names: string literals of the E_* form in the module's code, sorted."""
-    return sorted({tok.text[1:-1] for tok in src.tokens if tok.kind == "str"
-                   and _EVENT_NAME.match(tok.text[1:-1])})
+    """Event names, sorted: E_* string literals, and those a macro builds by
+    pasting its argument onto an "E_..." prefix (`"E_CALL_" #_name`)."""
+    names = {tok.text[1:-1] for tok in src.tokens if tok.kind == "str"
+             and _EVENT_NAME.match(tok.text[1:-1])}
+    for text in src.texts:
+        joined = text.replace("\\\n", " ")
+        for macro, _param, prefix in _STRINGIFYING_MACRO.findall(joined):
+            for arg in re.findall(r'(?<![#\w])%s\(\s*(\w+)\s*\)' % macro, joined):
+                if _EVENT_NAME.match(prefix + arg):
+                    names.add(prefix + arg)
+    return sorted(names)
