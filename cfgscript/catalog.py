@@ -108,6 +108,11 @@ class Catalog:
         return self._data.get("opensips_version", "")
 
     @property
+    def source_commit(self) -> str:
+        """The OpenSIPS git commit the catalog was read from."""
+        return self._data.get("source_commit", "")
+
+    @property
     def release(self) -> str:
         """The release line ("3.6") of the sources this catalog was read from."""
         return ".".join(self.opensips_version.split(".")[:2])
@@ -200,7 +205,11 @@ class Catalog:
             names.update(mdata.get("transformations", ()))
         return frozenset(n.lower() for n in names)
 
-    # ------------------------------------------------------------ globals
+    # ------------------------------------------------------------ globals, statements
+
+    def statement_forms(self, statement: str) -> list[str]:
+        """The argument forms cfg.y accepts after a statement keyword ("return", "assert")."""
+        return list(self._core.get("statement_forms", {}).get(statement, ()))
 
     def global_type(self, name: str) -> Optional[str]:
         """The type of a core global parameter ("int", "bool", "str", "socket", ...)."""
