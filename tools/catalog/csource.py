@@ -91,19 +91,34 @@ class Preprocessor:
     known: set[str] = field(default_factory=set)
 
     def _evaluate(self, expr: str) -> tuple[bool, str | None]:
+        """(active, condition kept on the tokens) for one #if expression.
+
+        A test on a symbol nobody defines counts as true and is kept as the
+        condition; a negated test on one is simply true."""
         expr = expr.strip()
-        simple = re.fullmatch(r'!?\s*defined\s*\(?\s*(\w+)\s*\)?', expr)
+        simple = re.fullmatch(r'(!?)\s*defined\s*\(?\s*(\w+)\s*\)?', expr)
         if simple:
-            symbol = re.search(r'\w+\s*\)?$', expr).group(0).strip(" )")
-            negated = expr.startswith("!")
+            negated, symbol = simple.group(1) == "!", simple.group(2)
             if symbol in self.known:
-                return (not negated), None
-            return (not negated, None) if negated else (True, "defined(%s)" % symbol)
-        if re.fullmatch(r'0', expr):
-            return False, None
-        if re.fullmatch(r'1', expr):
-            return True, None
-        return True, expr
+                return not negated, None
+            return (True, None) if negated else (True, "defined(%s)" % symbol)
+        unknown = False
+
+        def known_test(match: re.Match) -> str:
+            nonlocal unknown
+            if match.group(1) in self.known:
+                return " True "
+            unknown = True
+            return " True "
+        python = re.sub(r'defined\s*\(?\s*(\w+)\s*\)?', known_test, expr)
+        python = python.replace("&&", " and ").replace("||", " or ")
+        python = re.sub(r'!(?!=)', " not ", python)
+        if unknown or not re.fullmatch(r'[\sTrueFalsnotadr()0-9<>=]*', python):
+            return True, expr
+        try:
+            return bool(eval(python, {"__builtins__": {}})), None  # booleans and digits only
+        except SyntaxError:
+            return True, expr
 
     def tokens(self, text: str) -> list[Token]:
         stack: list[_Branch] = []

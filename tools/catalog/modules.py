@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .csource import Node, Preprocessor, Token, collect_defines, defined_symbols, expand, \
     find_tables, macro_tokens, strip_comments
@@ -42,6 +42,7 @@ EXPORT_FIELDS = ["name", "type", "version", "dlflags", "load", "deps", "cmds", "
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 _EVENT_NAME = re.compile(r'^E_[A-Z0-9_]+$')
 _COMPARE_FUNCTIONS = {"memcmp", "strncasecmp", "strncmp", "strcasecmp", "strcmp"}
+_MATCH_FUNCTIONS = {"str_match", "str_casematch", "str_strcmp", "str_strcasecmp"}
 
 
 def bit_names(node: Node, table: list[tuple[str, str]]) -> list[str]:
@@ -72,7 +73,7 @@ def included_outside(tree: SourceTree, files: list[str], module_dir: str) -> lis
         base = posixpath.dirname(current)
         for inc in _INCLUDE.findall(tree.read(current)):
             target = posixpath.normpath(posixpath.join(base, inc))
-            if target.startswith(module_dir + "/") or target in seen \
+            if (module_dir and target.startswith(module_dir + "/")) or target in seen \
                     or not tree.exists(target):
                 continue
             seen.append(target)
@@ -86,12 +87,19 @@ class ModuleSource:
     path: str
     tables: dict[str, tuple[str, Node]]
     tokens: list[Token]
+    files: list[str]
     texts: list[str]                    # the files, comments stripped
+    defines: dict[str, str]
 
     @classmethod
     def read(cls, tree: SourceTree, path: str, core_macros: dict[str, str],
              core_known: set[str]) -> ModuleSource:
         files = [p for p in tree.listdir(path) if p.endswith(C_SUFFIXES)]
+        return cls.from_files(tree, path, files, core_macros, core_known)
+
+    @classmethod
+    def from_files(cls, tree: SourceTree, path: str, files: list[str],
+                   core_macros: dict[str, str], core_known: set[str]) -> ModuleSource:
         tree.preload(files)
         defines = dict(core_macros)
         known = set(core_known)
@@ -108,14 +116,17 @@ class ModuleSource:
             file_tokens = expand(pre.tokens(tree.read(f)), macros)
             file_tables = find_tables(file_tokens)
             if any(t[0].endswith("module_exports") for t in file_tables.values()):
-                # the exporting file's names win
-                tables.update(file_tables)
+                tables.update(file_tables)      # the exporting file's names win
             else:
                 for name, table in file_tables.items():
                     tables.setdefault(name, table)
             tokens.extend(file_tokens)
         texts = [strip_comments(tree.read(f)) for f in sorted(files)]
-        return cls(path, tables, tokens, texts)
+        return cls(path, tables, tokens, sorted(files), texts, defines)
+
+    def named(self, name: str) -> Node:
+        """A reference to the table `name` (as an exports field would hold it)."""
+        return Node(tokens=[Token(name, "id")])
 
     def exports(self) -> dict[str, Node] | None:
         candidates = [self.tables.get("exports")] + [  # STATIC_<MOD> builds name it <mod>_exports
@@ -222,8 +233,11 @@ def pvars(src: ModuleSource, ref: Node | None) -> dict[str, dict]:
 
         def present(i: int) -> bool:
             return len(items) > i and not items[i].is_null()
-        table.setdefault(name, {"writable": present(3), "name_arg": present(4),
-                                "index": present(5)})
+        details = {"writable": present(3), "name_arg": present(4), "index": present(5)}
+        if name in table:       # the same name again, parsed another way
+            table[name].setdefault("variants", []).append(details)
+        else:
+            table[name] = details
     return table
 
 
@@ -280,33 +294,81 @@ def dependencies(src: ModuleSource, ref: Node | None) -> tuple[list[dict], dict[
 
 
 def transformations(src: ModuleSource, ref: Node | None) -> list[str]:
-    """Transformation names: the class, with the sub-names its parser compares against."""
+    """Transformation names: the class, with the sub-names its parser compares against.
+
+    Names the parser assembles from a prefix, a middle and a suffix
+    (s.sha256_hmac) come after all others."""
     names: list[str] = []
+    assembled: list[str] = []
     for node in src.table(ref):
         items = node.items or []
         klass = _first_string(items[0])
         parser = items[1].ident() if len(items) > 1 else None
-        subnames = compared_names(src.tokens, parser) if parser else []
-        if subnames:
-            names.extend("%s.%s" % (klass, sub) for sub in subnames)
-        elif klass:
+        found = compared_names(function_body(src.tokens, parser)) if parser else SubNames()
+        subnames = found.plain + found.matched
+        names.extend("%s.%s" % (klass, sub) for sub in subnames)
+        assembled.extend("%s.%s" % (klass, sub) for sub in found.assembled)
+        if not subnames and not found.assembled and klass:
             names.append(klass)
-    return names
+    return names + assembled
 
 
-def compared_names(tokens: list[Token], function: str) -> list[str]:
-    """String literals that `name` is compared with inside the body of `function`."""
-    body = function_body(tokens, function)
-    found: list[str] = []
-    for i, tok in enumerate(body[:-4]):
-        if tok.text in _COMPARE_FUNCTIONS and body[i + 1].text == "(" \
-                and body[i + 2].text == "name":
-            j = i + 3
-            while j < len(body) and body[j].text != ",":
-                j += 1
-            literal = body[j + 1] if j + 1 < len(body) else None
-            if literal is not None and literal.kind == "str" and literal.text[1:-1] not in found:
-                found.append(literal.text[1:-1])
+@dataclass
+class SubNames:
+    plain: list[str] = field(default_factory=list)      # strncasecmp(name.s, "len", 3)
+    matched: list[str] = field(default_factory=list)    # str_match(&name, &str_init("x"))
+    assembled: list[str] = field(default_factory=list)  # "sha" + "256" + "_hmac"
+
+
+def _call_args(body: list[Token], start: int) -> list[list[Token]]:
+    """The comma-separated arguments of the call whose "(" is body[start]."""
+    args: list[list[Token]] = [[]]
+    depth = 0
+    for tok in body[start:]:
+        if tok.text == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif tok.text == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        if tok.text == "," and depth == 1:
+            args.append([])
+        else:
+            args[-1].append(tok)
+    return args
+
+
+def compared_names(body: list[Token]) -> SubNames:
+    """String literals that the variable `name` is compared with in a parser body."""
+    found = SubNames()
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    middles: list[str] = []
+    for i, tok in enumerate(body[:-2]):
+        if body[i + 1].text != "(" or tok.text not in _COMPARE_FUNCTIONS | _MATCH_FUNCTIONS:
+            continue
+        args = _call_args(body, i + 1)
+        if len(args) < 2:
+            continue
+        subject = "".join(t.text for t in args[0])
+        literal = next((t.text[1:-1] for t in args[1] if t.kind == "str"), None)
+        if literal is None:
+            continue
+        if tok.text in _MATCH_FUNCTIONS and subject == "&name":
+            found.matched.append(literal)
+        elif subject == "name.s":
+            found.plain.append(literal)
+        elif subject.startswith("name.s+(name.len"):
+            suffixes.append(literal)
+        elif re.fullmatch(r"name\.s\+\d+", subject):
+            middles.append(literal)
+    if suffixes and found.plain:
+        prefixes.append(found.plain.pop())      # the test just before the suffix test
+        found.assembled = [p + m + s for p in prefixes for s in suffixes for m in middles]
+    found.plain = list(dict.fromkeys(found.plain))
+    found.matched = [n for n in dict.fromkeys(found.matched) if n not in found.plain]
     return found
 
 
@@ -320,7 +382,7 @@ def _matching(tokens: list[Token], start: int, open_: str, close: str) -> int:
     return len(tokens)
 
 
-def function_body(tokens: list[Token], function: str) -> list[Token]:
+def function_body(tokens: list[Token], function: str | None) -> list[Token]:
     for i, tok in enumerate(tokens[:-1]):
         if tok.text == function and tokens[i + 1].text == "(":
             j = _matching(tokens, i + 1, "(", ")")
@@ -347,7 +409,8 @@ def transports(src: ModuleSource) -> list[str] | None:
     return names or None
 
 
-_STRINGIFYING_MACRO = re.compile(r'#\s*define\s+(\w+)\(\s*(\w+)\s*\)[^\n]*?"(E_[A-Z0-9_]*)"\s*#\s*\2\b')
+_STRINGIFYING_MACRO = re.compile(
+    r'#\s*define\s+(\w+)\(\s*(\w+)\s*\)[^\n]*?("E_[A-Z0-9_]*"|\b\w+)\s*#\s*\2\b')
 
 
 def event_names(src: ModuleSource) -> list[str]:
@@ -358,6 +421,7 @@ def event_names(src: ModuleSource) -> list[str]:
     for text in src.texts:
         joined = text.replace("\\\n", " ")
         for macro, _param, prefix in _STRINGIFYING_MACRO.findall(joined):
+            prefix = src.defines.get(prefix, prefix).strip('"')
             for arg in re.findall(r'(?<![#\w])%s\(\s*(\w+)\s*\)' % macro, joined):
                 if _EVENT_NAME.match(prefix + arg):
                     names.add(prefix + arg)
