@@ -13,6 +13,9 @@ from . import modules as m
 from .tree import SourceTree
 
 CORE_DIRS = ("", "mi", "evi", "net")
+# E_* names in the core's code that no event is published under
+NOT_PUBLISHED = {"E_ERROR"}     # evi/event_route.c: stand-in name for a missing event name
+_INCLUDE_NAME = re.compile(r'\bstr\s+include_v\d+\s*=\s*str_init\(\s*"([^"]+)"')
 _REGISTER_MI = re.compile(r'register_mi_mod\(\s*"(\w+)"\s*,\s*(\w+)\s*\)')
 
 
@@ -58,3 +61,19 @@ def core_mi(src: m.ModuleSource) -> dict[str, dict]:
 
 def core_transports(src: m.ModuleSource) -> list[str]:
     return m.transports(src) or []
+
+
+def core_event_names(src: m.ModuleSource) -> list[str]:
+    return [name for name in m.event_names(src) if name not in NOT_PUBLISHED]
+
+
+def preprocessor_directives(tree: SourceTree) -> list[str]:
+    """The include directives cfg_pp.c recognises (include_file, import_file)."""
+    return _INCLUDE_NAME.findall(tree.read("cfg_pp.c")) if tree.exists("cfg_pp.c") else []
+
+
+def statements_requiring_modules(tree: SourceTree, module_dirs: list[str]) -> dict[str, list[str]]:
+    """async and launch run only when a module registered the async script handlers."""
+    providers = sorted({d.rsplit("/", 1)[1] for d in module_dirs for p in tree.listdir(d)
+                        if p.endswith(".c") and "register_async_script_handlers(" in tree.read(p)})
+    return {"async": providers, "launch": providers} if providers else {}

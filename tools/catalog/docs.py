@@ -75,11 +75,37 @@ class ModuleDoc:
         return names, from_modparams
 
 
+_CORE_EVENT_PARAM = re.compile(r'^\*\s+\*\*([A-Za-z0-9_.]+)\*\*')
+CORE_EVENTS_MANUAL = "docs/manual/Interface-CoreEvents.md"
+
+
+def core_event_params(text: str) -> dict[str, list[str]]:
+    """Event name -> parameter names, from the core events manual page."""
+    table: dict[str, list[str]] = {}
+    same_as: dict[str, str] = {}
+    for part in sections(text):
+        name = part.title.split()[0] if part.title else ""
+        if re.fullmatch(r'E_[A-Z0-9_]+', name):
+            table[name] = [m.group(1) for line in part.body
+                           if (m := _CORE_EVENT_PARAM.match(line))]
+            other = re.search(r'same parameters as\s+\**(E_[A-Z0-9_]+)', " ".join(part.body))
+            if not table[name] and other:
+                same_as[name] = other.group(1)
+    for name, other in same_as.items():
+        table[name] = list(table.get(other, []))
+    return table
+
+
 class Docs:
     """Documentation lookups for the catalog builder."""
 
     def __init__(self, tree: SourceTree):
         self.tree = tree
+
+    def core_events(self, names: list[str]) -> dict[str, list[str]]:
+        path = CORE_EVENTS_MANUAL
+        documented = core_event_params(self.tree.read(path)) if self.tree.exists(path) else {}
+        return {name: documented.get(name, []) for name in names}
 
     def events(self, module_dir: str, names: list[str]) -> tuple[dict, dict]:
         doc = ModuleDoc.read(self.tree, module_dir)

@@ -418,11 +418,12 @@ def event_names(src: ModuleSource) -> list[str]:
     pasting its argument onto an "E_..." prefix (`"E_CALL_" #_name`)."""
     names = {tok.text[1:-1] for tok in src.tokens if tok.kind == "str"
              and _EVENT_NAME.match(tok.text[1:-1])}
-    for text in src.texts:
-        joined = text.replace("\\\n", " ")
-        for macro, _param, prefix in _STRINGIFYING_MACRO.findall(joined):
-            prefix = src.defines.get(prefix, prefix).strip('"')
-            for arg in re.findall(r'(?<![#\w])%s\(\s*(\w+)\s*\)' % macro, joined):
+    texts = [text.replace("\\\n", " ") for text in src.texts]
+    pasting = [(macro, src.defines.get(prefix, prefix).strip('"'))
+               for text in texts for macro, _param, prefix in _STRINGIFYING_MACRO.findall(text)]
+    for macro, prefix in pasting:
+        for text in texts:
+            for arg in re.findall(r'(?<![#\w])%s\(\s*(\w+)\s*\)' % macro, text):
                 if _EVENT_NAME.match(prefix + arg):
                     names.add(prefix + arg)
     return sorted(names)
