@@ -13,8 +13,6 @@ from . import modules as m
 from .tree import SourceTree
 
 CORE_DIRS = ("", "mi", "evi", "net")
-# E_* names in the core's code that no event is published under
-NOT_PUBLISHED = {"E_ERROR"}     # evi/event_route.c: stand-in name for a missing event name
 _INCLUDE_NAME = re.compile(r'\bstr\s+include_v\d+\s*=\s*str_init\(\s*"([^"]+)"')
 _REGISTER_MI = re.compile(r'register_mi_mod\(\s*"(\w+)"\s*,\s*(\w+)\s*\)')
 
@@ -61,10 +59,6 @@ def core_mi(src: m.ModuleSource) -> dict[str, dict]:
 
 def core_transports(src: m.ModuleSource) -> list[str]:
     return m.transports(src) or []
-
-
-def core_event_names(src: m.ModuleSource) -> list[str]:
-    return [name for name in m.event_names(src) if name not in NOT_PUBLISHED]
 
 
 def preprocessor_directives(tree: SourceTree) -> list[str]:

@@ -19,7 +19,7 @@ from . import core_grammar as cg
 from .docs import Docs
 from .grammar import Grammar, Lexicon
 from .module_catalog import core_macros, module_catalog, module_dirs
-from .modules import ROUTE_TYPE_NAMES
+from .modules import ROUTE_TYPE_NAMES, event_names
 from .tree import SourceTree
 
 NOTES = os.path.join(os.path.dirname(__file__), "notes.json")
@@ -27,7 +27,7 @@ NOTES = os.path.join(os.path.dirname(__file__), "notes.json")
 
 def opensips_version(tree: SourceTree) -> str:
     """MAJOR.MINOR.SUBMINOR[-BUILD] from Makefile.defs."""
-    fields = dict(re.findall(r'^(VERSION_\w+)\s*=\s*(\S*)', tree.read("Makefile.defs"), re.M))
+    fields = dict(re.findall(r'^(VERSION_\w+)[ \t]*=[ \t]*(\S*)', tree.read("Makefile.defs"), re.M))
     version = ".".join(fields.get(k, "0") for k in ("VERSION_MAJOR", "VERSION_MINOR",
                                                     "VERSION_SUBMINOR"))
     build = fields.get("VERSION_BUILD", "")
@@ -58,7 +58,7 @@ def build_core(tree: SourceTree, docs: Docs, macros: dict[str, str], known: set[
         "pvar_details": pvars,
         "transformation_classes": classes,
         "transformations": transformations,
-        "events": docs.core_events(ce.core_event_names(src)),
+        "events": docs.core_events(event_names(src)),
         "mi": ce.core_mi(src),
         "event_transports": ce.core_transports(src),
     }

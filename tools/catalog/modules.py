@@ -13,8 +13,17 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from .csource import Node, Preprocessor, Token, collect_defines, defined_symbols, expand, \
-    find_tables, macro_tokens, strip_comments
+from .csource import (
+    Node,
+    Preprocessor,
+    Token,
+    collect_defines,
+    defined_symbols,
+    expand,
+    find_tables,
+    macro_tokens,
+    strip_comments,
+)
 from .tree import SourceTree
 
 ROUTE_FLAG_BITS = {"REQUEST_ROUTE": 1, "FAILURE_ROUTE": 2, "ONREPLY_ROUTE": 4,
@@ -41,6 +50,8 @@ EXPORT_FIELDS = ["name", "type", "version", "dlflags", "load", "deps", "cmds", "
                  "stats", "mi_cmds", "items", "trans", "procs"]
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 _EVENT_NAME = re.compile(r'^E_[A-Z0-9_]+$')
+# E_* names in the code that no event is published under
+NOT_PUBLISHED = {"E_ERROR"}     # event_route: stand-in name for a missing event name
 _COMPARE_FUNCTIONS = {"memcmp", "strncasecmp", "strncmp", "strcasecmp", "strcmp"}
 _MATCH_FUNCTIONS = {"str_match", "str_casematch", "str_strcmp", "str_strcasecmp"}
 
@@ -230,10 +241,8 @@ def pvars(src: ModuleSource, ref: Node | None) -> dict[str, dict]:
         name = _first_string(items[0])
         if not name:
             continue
-
-        def present(i: int) -> bool:
-            return len(items) > i and not items[i].is_null()
-        details = {"writable": present(3), "name_arg": present(4), "index": present(5)}
+        present = [len(items) > i and not items[i].is_null() for i in (3, 4, 5)]
+        details = {"writable": present[0], "name_arg": present[1], "index": present[2]}
         if name in table:       # the same name again, parsed another way
             table[name].setdefault("variants", []).append(details)
         else:
@@ -426,4 +435,4 @@ def event_names(src: ModuleSource) -> list[str]:
             for arg in re.findall(r'(?<![#\w])%s\(\s*(\w+)\s*\)' % macro, text):
                 if _EVENT_NAME.match(prefix + arg):
                     names.add(prefix + arg)
-    return sorted(names)
+    return sorted(names - NOT_PUBLISHED)
