@@ -1,10 +1,14 @@
-"""The OpenSIPS module catalog: what every module and the core export.
+"""The OpenSIPS module catalog: what every module and the core export, per release.
 
 One source of truth, read by the checker and linter, the runtime ("known but not
-available in cfgscript") and REPL completion. The data (data/catalog.json) was
-read out of the OpenSIPS 4.1 sources: functions with parameter kinds and
-allowed route types, module parameters, pseudo-variables, transformations,
-events, MI commands and Event Interface transports. It is loaded on first use.
+available in cfgscript") and REPL completion. The data was read out of the OpenSIPS
+sources (tools/catalog/ regenerates it): functions with parameter kinds and allowed
+route types, module parameters, pseudo-variables, transformations, events, MI
+commands and Event Interface transports.
+
+data/catalog.json holds the newest release whole; data/catalog-<release>.json holds
+each older release as a delta against it (see apply_delta). A release is loaded on
+first use.
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Optional
 
 CORE = "core"
+
+# The OpenSIPS releases a catalog ships for, oldest first; the last one is the default.
+RELEASES = ("3.4", "3.5", "3.6", "4.0", "4.1")
+DEFAULT_RELEASE = RELEASES[-1]
 
 ROUTE_TYPE_BITS = {"REQUEST": 1, "FAILURE": 2, "ONREPLY": 4, "BRANCH": 8, "ERROR": 16,
                    "LOCAL": 32, "STARTUP": 64, "TIMER": 128, "EVENT": 256}
@@ -98,6 +106,16 @@ class Catalog:
     @property
     def opensips_version(self) -> str:
         return self._data.get("opensips_version", "")
+
+    @property
+    def source_commit(self) -> str:
+        """The OpenSIPS git commit the catalog was read from."""
+        return self._data.get("source_commit", "")
+
+    @property
+    def release(self) -> str:
+        """The release line ("3.6") of the sources this catalog was read from."""
+        return ".".join(self.opensips_version.split(".")[:2])
 
     # ------------------------------------------------------------ modules
 
@@ -187,7 +205,11 @@ class Catalog:
             names.update(mdata.get("transformations", ()))
         return frozenset(n.lower() for n in names)
 
-    # ------------------------------------------------------------ globals
+    # ------------------------------------------------------------ globals, statements
+
+    def statement_forms(self, statement: str) -> list[str]:
+        """The argument forms cfg.y accepts after a statement keyword ("return", "assert")."""
+        return list(self._core.get("statement_forms", {}).get(statement, ()))
 
     def global_type(self, name: str) -> Optional[str]:
         """The type of a core global parameter ("int", "bool", "str", "socket", ...)."""
@@ -234,11 +256,49 @@ class Catalog:
         return table
 
 
-def catalog_path() -> str:
-    return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", "catalog.json")
+def catalog_path(release: str = DEFAULT_RELEASE) -> str:
+    """The data file of a release: the whole newest catalog, or an older release's delta."""
+    if release not in RELEASES:
+        raise ValueError("unknown OpenSIPS release %r (known: %s)" % (release, ", ".join(RELEASES)))
+    name = "catalog.json" if release == DEFAULT_RELEASE else "catalog-%s.json" % release
+    return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", name)
 
 
-@lru_cache(maxsize=1)
-def load_catalog() -> Catalog:
-    with open(catalog_path(), encoding="utf-8") as f:
-        return Catalog(json.load(f))
+def apply_delta(base: dict, delta: dict) -> dict:
+    """`base` changed by `delta`, without modifying `base`.
+
+    A delta is a dict of up to four parts: "-" keys to remove, "~" key -> delta of a
+    nested dict, "+" key -> new value (added, or replacing the old one whole), and "^"
+    the final key order when added keys must not simply go last.
+    """
+    result = dict(base)
+    for key in delta.get("-", ()):
+        del result[key]
+    for key, nested in delta.get("~", {}).items():
+        result[key] = apply_delta(base[key], nested)
+    result.update(delta.get("+", {}))
+    order = delta.get("^")
+    return {key: result[key] for key in order} if order is not None else result
+
+
+def _read_json(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@cache
+def _release_data(release: str) -> dict:
+    path = catalog_path(release)
+    if release == DEFAULT_RELEASE:
+        return _read_json(path)
+    return apply_delta(_release_data(DEFAULT_RELEASE), _read_json(path))
+
+
+def load_catalog(release: str = DEFAULT_RELEASE) -> Catalog:
+    """The catalog of an OpenSIPS release ("3.4" ... "4.1"; see RELEASES), one object each."""
+    return _catalog(release)
+
+
+@cache
+def _catalog(release: str) -> Catalog:
+    return Catalog(_release_data(release))

@@ -1,0 +1,1 @@
+"""Builds the cfgscript catalog from an OpenSIPS source tree (a development tool)."""
