@@ -130,3 +130,65 @@ def test_multiline_span_gets_a_single_caret():
     (diag,) = result.diagnostics
     assert (diag.line, diag.col, diag.end_col) == (2, 3, 0)
     assert render(diag, result.source.line_text).splitlines()[-1] == "  ^"
+
+
+def test_render_escapes_control_characters_and_keeps_the_caret_under_its_character():
+    diag = Diagnostic(ERROR, "bad \x1b[2J text\x00", "f.cfg", 1, 9)
+    rendered = render(diag, lines('xlog("\x1b]0;x\x07", $x);'))
+    assert rendered.splitlines() == [
+        "f.cfg:1:9: error: bad \\x1b[2J text\\x00",
+        'xlog("\\x1b]0;x\\x07", $x);',
+        " " * len('xlog("\\x1b]') + "^"]
+    assert "\x1b" not in rendered and "\x07" not in rendered
+
+
+def test_render_underline_covers_escaped_characters_in_the_span():
+    diag = Diagnostic(ERROR, "m", "f.cfg", 1, 2, end_col=4)
+    assert render(diag, lines("a\x00\x01b")).splitlines()[1:] == ["a\\x00\\x01b", " ^" + "~" * 7]
+
+
+def test_render_escapes_bidi_controls_and_stray_bytes():
+    text = "a\u202eb" + b"\xff".decode("utf-8", "surrogateescape")
+    diag = Diagnostic(ERROR, "m", "f.cfg", 1, 3)
+    assert render(diag, lines(text)).splitlines()[1:] == ["a\\u202eb\\udcff", "       ^"]
+
+
+def test_render_lines_up_wide_characters():
+    diag = Diagnostic(ERROR, "m", "f.cfg", 1, 4)
+    assert render(diag, lines('"日本"x')).splitlines()[1:] == ['"日本"x', "     ^"]
+
+
+def test_render_escapes_the_path_and_the_include_chain():
+    diag = Diagnostic(ERROR, "m", "a\x1b.cfg", 1, 1, included_from=(("m\x07.cfg", 2),))
+    assert render(diag) == "in file included from m\\x07.cfg:2\na\\x1b.cfg:1:1: error: m"
+
+
+def test_render_cuts_a_long_line_around_the_caret():
+    text = "x" * 500_000 + "BAD" + "y" * 500_000
+    diag = Diagnostic(ERROR, "m", "f.cfg", 1, 500_001, end_col=500_004)
+    source, caret = render(diag, lines(text)).splitlines()[1:]
+    assert len(source) <= 170
+    assert source.startswith("...x") and source.endswith("y...")
+    assert source[caret.index("^"):caret.index("^") + 3] == "BAD"
+    assert caret.strip() == "^~~"
+
+
+def test_render_cuts_a_long_line_with_the_caret_near_its_start_or_end():
+    text = "a" * 1000
+    start, end = (render(Diagnostic(ERROR, "m", "f.cfg", 1, col), lines(text)).splitlines()[1:]
+                  for col in (1, 1000))
+    assert start[0].endswith("...") and not start[0].startswith("...") and start[1] == "^"
+    assert end[0].startswith("...") and not end[0].endswith("...")
+    assert len(end[1]) == len(end[0])
+
+
+def test_render_of_a_line_that_fits_is_not_cut():
+    text = "a" * 160
+    assert render(Diagnostic(ERROR, "m", "f.cfg", 1, 1), lines(text)).splitlines()[1] == text
+
+
+def test_render_in_colour_paints_severity_and_caret_only_when_asked():
+    diag = Diagnostic(ERROR, "m", "f.cfg", 1, 1)
+    plain, coloured = render(diag, lines("x")), render(diag, lines("x"), color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[1;31merror\x1b[0m" in coloured and "\x1b[1;32m^\x1b[0m" in coloured
