@@ -9,7 +9,7 @@
                            event_rabbitmq: a consumer on the queue named after the
                            routing key, which we declare (and bind to the exchange)
 
-A listener is started, then read with events() (bounded by a count, a time
+A listener (session.open_listener) is started, then read with events() (bounded by a count, a time
 limit, or stop() from another thread or a signal handler), or with run() and a
 callback per event; stop() releases the socket or connection.
 """
@@ -296,22 +296,3 @@ class StreamListener(Listener):
         if self.server is not None:
             self.server.close()
             self.server = None
-
-
-def open_listener(text: str) -> Listener:
-    """A listener for a subscriber socket (not started yet); AddressError if
-    the text is not one."""
-    kind, sep, rest = text.partition(":")
-    if not sep or not rest:
-        raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, tcp:HOST:PORT or "
-                           "rabbitmq:[user[:password]@]host[:port]/[params?]routing_key"
-                           % text)
-    if kind in ("udp", "unix"):
-        return DatagramListener(text)
-    if kind == "tcp":
-        return StreamListener(text)
-    if kind == "rabbitmq":
-        from .rabbitmq_listener import RabbitListener
-        return RabbitListener(text)
-    raise AddressError("%s: cannot listen on %r sockets (udp, unix, tcp or rabbitmq)"
-                       % (text, kind))

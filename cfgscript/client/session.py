@@ -7,12 +7,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .listener import Listener, open_listener
+from .errors import AddressError
+from .listener import DatagramListener, Listener, StreamListener
 from .mi_client import DEFAULT_TIMEOUT, MIClient
 from .output import format_event
+from .rabbitmq_listener import RabbitListener
 from .subscription import Subscription
 
 DEFAULT_EXPIRE = 120
+
+
+def open_listener(text: str) -> Listener:
+    """A listener for a subscriber socket (not started yet); AddressError if
+    the text is not one."""
+    kind, sep, rest = text.partition(":")
+    if not sep or not rest:
+        raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, tcp:HOST:PORT or "
+                           "rabbitmq:[user[:password]@]host[:port]/[params?]routing_key"
+                           % text)
+    if kind in ("udp", "unix"):
+        return DatagramListener(text)
+    if kind == "tcp":
+        return StreamListener(text)
+    if kind == "rabbitmq":
+        return RabbitListener(text)
+    raise AddressError("%s: cannot listen on %r sockets (udp, unix, tcp or rabbitmq)"
+                       % (text, kind))
 
 
 @dataclass
