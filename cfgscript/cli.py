@@ -1,4 +1,4 @@
-"""Command line: cfgscript check | run | ...
+"""Command line: cfgscript check | run | mi | listen
 
 Exit codes: 0 ok, 1 findings or a failed script, 2 usage or I/O error.
 Errors about input are one clear line (file:line:col when there is a position)
@@ -149,6 +149,80 @@ def _open_mi_servers(addresses: Sequence[str], engine) -> list:
     return servers
 
 
+def cmd_mi(args: argparse.Namespace) -> int:
+    from .client.arguments import build_params
+    from .client.config import default_mi_address
+    from .client.errors import AddressError, ArgumentError, ClientError, RPCError
+    from .client.mi_client import MIClient
+    from .client.output import dump_json, is_terminal
+
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    words = [word for word in args.args if word != "-j"]
+    decode = args.json or len(words) < len(args.args)
+    try:
+        params = build_params(args.name, words, decode)
+        with MIClient(args.mi or default_mi_address(), args.timeout) as client:
+            result = client.call(args.name, params)
+    except RPCError as err:
+        print("cfgscript: error: %s: %s" % (args.name, err), file=sys.stderr)
+        return EXIT_FINDINGS
+    except (AddressError, ArgumentError) as err:
+        raise UsageError(str(err)) from None
+    except ClientError as err:
+        print("cfgscript: error: %s" % err, file=sys.stderr)
+        return EXIT_USAGE
+    print(dump_json(result, is_terminal(sys.stdout)))
+    return EXIT_OK
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import signal
+
+    from .client.config import default_mi_address
+    from .client.errors import AddressError, ClientError
+    from .client.output import is_terminal, wants_colour
+    from .client.session import ListenOptions, ListenSession
+
+    if args.count is not None and args.count < 1:
+        raise UsageError("--count must be at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if args.expire < 1:
+        raise UsageError("--expire must be at least 1 (0 would unsubscribe)")
+    if args.mi and not args.subscribe:
+        raise UsageError("--mi is only used with --subscribe")
+    pretty = args.format == "pretty" or (args.format is None and is_terminal(sys.stdout))
+    options = ListenOptions(args.socket, args.subscribe,
+                            (args.mi or default_mi_address()) if args.subscribe else None,
+                            args.expire, args.count, args.timeout, pretty,
+                            pretty and wants_colour(sys.stdout))
+    problem = lambda text: print("cfgscript: %s" % text, file=sys.stderr)  # noqa: E731
+    try:
+        session = ListenSession(options, problem)
+    except AddressError as err:
+        raise UsageError(str(err)) from None
+    previous = {sig: signal.signal(sig, lambda *_: session.stop())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        session.open()
+        seen = session.run(lambda line: print(line, flush=True))
+    except ClientError as err:
+        print("cfgscript: error: %s" % err, file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:             # the reader went away (| head)
+        sys.stderr.close()
+        return EXIT_OK
+    finally:
+        session.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if args.count is not None and seen < args.count:
+        print("cfgscript: %d of %d event(s) arrived" % (seen, args.count), file=sys.stderr)
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfgscript",
@@ -188,6 +262,45 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--flush-timeout", type=float, metavar="S",
                      help="seconds to deliver what is still queued at exit (default 5)")
     run.set_defaults(handler=cmd_run)
+
+    mi = sub.add_parser("mi", help="send one MI command to cfgscript or OpenSIPS",
+                        description="Send an MI command (JSON-RPC 2.0) and print its result: "
+                                    "indented on a terminal, one line otherwise. A JSON-RPC "
+                                    "error is one line on stderr and exit 1.")
+    mi.add_argument("--mi", metavar="ADDRESS",
+                    help="udp:HOST:PORT, unix:PATH, http://HOST:PORT/ROOT or fifo:PATH "
+                         "(default: $CFGSCRIPT_MI, else mi in [tool.cfgscript] of "
+                         "pyproject.toml, else fifo:/tmp/opensips_fifo)")
+    mi.add_argument("-j", dest="json", action="store_true",
+                    help="JSON-decode each argument (and fold nothing into arrays)")
+    mi.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                    help="seconds to wait for the answer (default 5)")
+    mi.add_argument("name", metavar="COMMAND", help="e.g. evi:subscribers, which, version")
+    mi.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                    help="positional values or NAME=VALUE pairs; evi:raise folds the values "
+                         "after the event into its params array")
+    mi.set_defaults(handler=cmd_mi)
+
+    listen = sub.add_parser("listen", help="print the events arriving on a socket",
+                            description="Print events arriving on udp:HOST:PORT, unix:PATH, "
+                                        "tcp:HOST:PORT[/METHOD] (event_stream) or "
+                                        "rabbitmq:[user[:password]@]host[:port]/[params?]key "
+                                        "(a queue it declares), one JSON per line when "
+                                        "piped, pretty on a terminal.")
+    listen.add_argument("socket", metavar="SOCKET", help="where the events come in")
+    listen.add_argument("--subscribe", action="extend", nargs="+", default=[], metavar="EVENT",
+                        help="subscribe SOCKET to EVENT over MI, renew it, and unsubscribe "
+                             "at exit")
+    listen.add_argument("--mi", metavar="ADDRESS", help="the MI address for --subscribe "
+                                                        "(default as for cfgscript mi)")
+    listen.add_argument("--expire", type=int, default=120, metavar="S",
+                        help="expire of the subscriptions, renewed before it runs out "
+                             "(default 120)")
+    listen.add_argument("--count", type=int, metavar="N", help="stop after N events")
+    listen.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds")
+    listen.add_argument("--format", choices=("jsonl", "pretty"),
+                        help="jsonl (default when piped) or pretty (default on a terminal)")
+    listen.set_defaults(handler=cmd_listen)
     return parser
 
 

@@ -519,9 +519,11 @@ class AmqpWorker(Worker):
                     and route.exchange == method.exchange and job.data.body == body):
                 self._returned.add(tag)
                 break
+        hint = " (no queue is bound to it; `cfgscript listen rabbitmq:...` declares one)" \
+            if method.reply_code == spec.NO_ROUTE else ""
         self._returns.hit("message for exchange \"%s\", routing key \"%s\" returned by the "
-                          "broker: %d %s" % (method.exchange, method.routing_key,
-                                             method.reply_code, method.reply_text))
+                          "broker: %d %s%s" % (method.exchange, method.routing_key,
+                                               method.reply_code, method.reply_text, hint))
 
     # ------------------------------------------------ shutdown
 
