@@ -1,4 +1,4 @@
-"""The json module (cfgscript/modules/json.py): $json documents, json_link(), json_merge().
+"""The json module (cfgscript/modules/json/): $json documents, json_link(), json_merge().
 
 The first test replays the conformance case recorded from real OpenSIPS
 (tests/conformance/lang/json_basic.cfg); the rest pin down, script by script,

@@ -1,4 +1,4 @@
-"""Transformations ({s.len}, {uri.host}, {re.subst,...}): cfgscript/runtime/transforms.py.
+"""Transformations ({s.len}, {uri.host}, {re.subst,...}): cfgscript/runtime/transforms/.
 
 The first part replays, xlog line by xlog line, the conformance cases recorded from
 real OpenSIPS (tests/conformance/lang/tr_*.cfg and assign_types.cfg); the rest pins
