@@ -99,6 +99,11 @@ class Catalog:
     def opensips_version(self) -> str:
         return self._data.get("opensips_version", "")
 
+    @property
+    def source_commit(self) -> str:
+        """The OpenSIPS commit the catalog was extracted from ("" if unknown)."""
+        return self._data.get("source_commit", "")
+
     # ------------------------------------------------------------ modules
 
     def has_module(self, name: str) -> bool:
