@@ -23,13 +23,14 @@ from typing import Any, NoReturn, Optional
 from .catalog import CORE, Catalog, load_catalog
 from .diagnostics import ERROR, Diagnostic
 from .events.core import EventCore, Occurrence
-from .events.mi_commands import event_commands
+from .events.mi_commands import event_commands, event_statistics
 from .events.publish import publish_events
 from .events.route import RouteTransport
 from .mi.commands import core_commands
 from .mi.core import Command as MICommand
 from .mi.core import Registry
 from .mi.core import handle as handle_mi
+from .mi.statistics import Statistics, core_statistics, statistics_commands
 from .modules import core_modules, implemented_module
 from .runtime.accessor import Accessor
 from .runtime.calls import bind_call
@@ -81,6 +82,9 @@ class Engine:
         self._error_route_active = False
         self.events = EventCore(self.logger)
         self.events.register_transport(RouteTransport(self))
+        self.statistics = Statistics()
+        core_statistics(self.statistics, lambda: int(time.time() - self.started))
+        self.statistics.add_provider("cfgscript", event_statistics(self.events))
         self._active: list[RunContext] = []     # runs in progress, innermost last
         self.event_jobs = 0                     # > 0: event routes run inline, nested
         self.log_events = False                 # E_CORE_LOG, on once startup is done
@@ -186,7 +190,8 @@ class Engine:
 
     def _mi_registry(self) -> Registry:
         registry = Registry()
-        for command in core_commands(self) + event_commands(self):
+        for command in (core_commands(self) + event_commands(self)
+                        + statistics_commands(self.statistics)):
             registry.add(command)
         for module in self._all_modules():
             for export in module.mi_commands.values():
@@ -195,15 +200,19 @@ class Engine:
         return registry
 
     def mi_request(self, data: bytes, timeout: float = MI_TIMEOUT) -> Optional[bytes]:
-        """Answer an MI request on the interpreter thread (called by MI servers)."""
+        """Answer an MI request on the interpreter thread (called by MI servers).
+        A request not started within the timeout is dropped, never run late."""
         done = threading.Event()
+        abandoned = threading.Event()
         answer: list = []
 
         def job() -> None:
-            answer.append(handle_mi(self.mi, data))
+            if not abandoned.is_set():
+                answer.append(handle_mi(self.mi, data))
             done.set()
         self.post(job)
         if not done.wait(timeout):
+            abandoned.set()
             return None
         return answer[0].encode("utf-8") if answer[0] is not None else None
 

@@ -106,6 +106,7 @@ class Event:
     id: int
     origin: str                     # "core", a module name, or "script"
     subscribers: list[Subscriber] = field(default_factory=list)
+    raised: int = 0                         # times raised, with or without subscribers
     next_expiry: float = float("inf")      # earliest moment a subscriber may expire
     _last_params: tuple = ()
     _last_payload: Optional[str] = None
@@ -237,6 +238,7 @@ class EventCore:
             self.log.error("core", "evi_raise_event_msg", "Too many nested events %d"
                            % MAX_NESTED_RAISES)
             return 0
+        event.raised += 1
         subscribers = self.live_subscribers(event)
         if not subscribers:
             return 0

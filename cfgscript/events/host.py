@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Optional, Protocol
 
+from ..mi.statistics import Statistics
 from ..runtime.host import Interpreter
 from ..runtime.module import Module
 from .core import EventCore
@@ -15,6 +16,7 @@ from .core import EventCore
 class ModuleHost(Interpreter, Protocol):
     events: EventCore
     modules: Mapping[str, Module]       # the loaded modules cfgscript implements
+    statistics: Statistics              # what $stat() and MI statistics:* see
 
     def mi_request(self, data: bytes, timeout: float = ...) -> Optional[bytes]:
         """Answer one MI request on the interpreter thread (None: timed out or

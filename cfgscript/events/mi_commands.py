@@ -96,6 +96,23 @@ class _EventCommands:
             self.engine.logger.error("core", "rpc_raise_event", "cannot raise event RPC")
 
 
+def event_statistics(events: EventCore) -> Callable[[], list[tuple[str, int]]]:
+    """The cfgscript statistics group: "EVENT:raised" for every event raised
+    at least once, and "EVENT:SOCKET:sent|failed|buffered|dropped" for every
+    current subscriber (OpenSIPS keeps no such accounting)."""
+    def read() -> list[tuple[str, int]]:
+        values = []
+        for event in events.by_id:
+            if event.raised:
+                values.append(("%s:raised" % event.name, event.raised))
+            for sub in list(event.subscribers):
+                for counter in ("sent", "failed", "buffered", "dropped"):
+                    values.append(("%s:%s:%s" % (event.name, sub.socket, counter),
+                                   getattr(sub, counter)))
+        return values
+    return read
+
+
 def _subscriber_json(sub, now: float) -> dict:
     if not sub.expiring:
         return {"socket": sub.socket, "expire": "never"}

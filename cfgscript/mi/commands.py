@@ -4,6 +4,7 @@ events/mi_commands.py)."""
 from __future__ import annotations
 
 import os
+import platform
 import sys
 import time
 from typing import Any, Protocol
@@ -48,8 +49,17 @@ class _CoreCommands:
         return self.engine.mi
 
     def version(self, params: dict) -> dict:
-        return {"Server": "cfgscript %s (OpenSIPS %s script interpreter)"
-                % (__version__, self.engine.catalog.opensips_version)}
+        """OpenSIPS's shape, "NAME (VERSION (ARCH/OS))", which clients parse
+        (opensips-cli's diagnose reads the major and minor version from it);
+        the revision form adds the source revision the catalog was made from,
+        under its version control system's name, as OpenSIPS builds do."""
+        catalog = self.engine.catalog
+        answer = {"Server": "OpenSIPS (%s (%s/%s))" % (catalog.opensips_version,
+                                                       platform.machine() or "unknown",
+                                                       sys.platform)}
+        if "revision" in params:
+            answer["git"] = catalog.source_commit[:12] or "cfgscript-" + __version__
+        return answer
 
     def uptime(self, params: dict) -> dict:
         started = self.engine.started

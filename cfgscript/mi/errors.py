@@ -26,3 +26,7 @@ class MIError(Exception):
 
 def invalid_params(data: str) -> MIError:
     return MIError(INVALID_PARAMS, "Invalid params", data)
+
+
+class ServerError(OSError):
+    """An MI server cannot start; the message names the address or the file."""

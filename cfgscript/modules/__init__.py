@@ -28,6 +28,7 @@ IMPLEMENTED = {
     "httpd": "httpd:Httpd",
     "mi_http": "mi_http:MiHttp",
     "mi_fifo": "mi_fifo:MiFifo",
+    "statistics": "statistics:StatisticsModule",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
