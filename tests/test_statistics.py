@@ -35,7 +35,7 @@ def test_stat_counts_and_mi_reads_them() -> None:
     try:
         engine.run_startup()
         engine.drain()
-        assert "calls=3" in log_lines(engine)
+        assert log_lines(engine) == ["NOTICE:calls=3", "NOTICE:count"]
         answer = mi(engine, "statistics:get", {"statistics": ["calls", "peak"]})["result"]
         assert answer == {"script:calls": 3, "script:peak": 7}
         assert mi(engine, "get_statistics", {"statistics": ["script:"]})["result"] == answer
