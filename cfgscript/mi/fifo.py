@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import select
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +30,9 @@ from typing import Optional
 
 from .errors import ServerError
 from .files import FileRefused, make_fifo, open_reply_fifo
+from .polling import PollingServer
 
 Answer = Callable[[bytes], Optional[bytes]]
-POLL_INTERVAL = 0.2
 MAX_REQUEST = 1 << 20           # a request that grows beyond this is dropped
 STALE_AFTER = 1.0
 REPLY_TIMEOUT = 2.0
@@ -159,8 +158,9 @@ def write_reply(path: str, reply: bytes, timeout: float = REPLY_TIMEOUT) -> bool
         os.close(fd)
 
 
-class FifoServer:
+class FifoServer(PollingServer):
     """mi_fifo's server thread: it reads the FIFO it created and answers."""
+    name = "mi_fifo"
 
     def __init__(self, path: str, reply_dir: str, answer: Answer, mode: int = 0o600):
         self.path, self.reply_dir, self.answer = path, reply_dir, answer
@@ -173,31 +173,24 @@ class FifoServer:
         except OSError as err:
             raise ServerError("cannot create the FIFO %s: %s" % (path, err.strerror)) from None
         self.framer = FifoFramer()
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, name="mi_fifo", daemon=True)
+        super().__init__()
 
-    def start(self) -> None:
-        self.thread.start()
+    def fileno(self) -> int:
+        return self.fd
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], POLL_INTERVAL)
-            if not ready:
-                continue
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                continue
-            for request in self.framer.feed(data):
-                self._answer(request)
+    def on_readable(self) -> None:
+        try:
+            data = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return
+        for request in self.framer.feed(data):
+            self._answer(request)
 
     def _answer(self, request: FifoRequest) -> None:
         reply = self.answer(request.body)
         if reply is not None and request.reply_name is not None:
             write_reply(os.path.join(self.reply_dir, request.reply_name), reply)
 
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
+    def close(self) -> None:
         os.close(self.fd)
         self.owned.remove()

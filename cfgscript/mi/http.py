@@ -23,9 +23,9 @@ from collections.abc import Callable
 from typing import Optional
 
 from .errors import ServerError
+from .polling import POLL_INTERVAL
 
 Answer = Callable[[bytes], Optional[bytes]]
-POLL_INTERVAL = 0.2
 MAX_BODY = 1 << 20
 READ_TIMEOUT = 5.0
 _MAX_CHUNK_LINE = 1024

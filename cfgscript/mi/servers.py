@@ -9,9 +9,7 @@ where the script says (loopback unless told otherwise) and stop cleanly.
 from __future__ import annotations
 
 import os
-import select
 import socket
-import threading
 from collections.abc import Callable
 from typing import Optional
 
@@ -19,11 +17,11 @@ from .errors import ServerError
 from .fifo import FifoServer
 from .files import FileRefused, OwnedFile, bind_unix
 from .http import HttpServer
+from .polling import PollingServer
 
 __all__ = ["DatagramServer", "FifoServer", "HttpServer", "ServerError", "open_server"]
 
 Answer = Callable[[bytes], Optional[bytes]]
-POLL_INTERVAL = 0.2
 MAX_DATAGRAM = 65457
 
 
@@ -63,8 +61,9 @@ def _bind_unix(path: str, mode: int) -> tuple[socket.socket, OwnedFile]:
         raise ServerError("cannot bind unix:%s: %s" % (path, _reason(err))) from None
 
 
-class DatagramServer:
+class DatagramServer(PollingServer):
     """mi_datagram: one JSON-RPC request per datagram, the answer to the sender."""
+    name = "mi_datagram"
 
     def __init__(self, address: str, answer: Answer, unix_mode: int = 0o600):
         self.answer = answer
@@ -74,31 +73,24 @@ class DatagramServer:
         else:
             path = address[5:] if address.startswith("unix:") else address
             self.sock, self.owned = _bind_unix(path, unix_mode)
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, name="mi_datagram", daemon=True)
+        super().__init__()
 
-    def start(self) -> None:
-        self.thread.start()
+    def fileno(self) -> int:
+        return self.sock.fileno()
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.sock], [], [], POLL_INTERVAL)
-            if not ready:
-                continue
+    def on_readable(self) -> None:
+        try:
+            data, sender = self.sock.recvfrom(MAX_DATAGRAM)
+        except OSError:
+            return
+        reply = self.answer(data)
+        if reply is not None and sender:
             try:
-                data, sender = self.sock.recvfrom(MAX_DATAGRAM)
+                self.sock.sendto(reply, sender)
             except OSError:
-                continue
-            reply = self.answer(data)
-            if reply is not None and sender:
-                try:
-                    self.sock.sendto(reply, sender)
-                except OSError:
-                    pass
+                pass
 
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
+    def close(self) -> None:
         self.sock.close()
         if self.owned is not None:
             self.owned.remove()
