@@ -1,4 +1,4 @@
-"""Command line: cfgscript check | run | mi | listen
+"""Command line: cfgscript check | lint | rule | run | mi | listen
 
 Exit codes: 0 ok, 1 findings or a failed script, 2 usage or I/O error.
 Errors about input are one clear line (file:line:col when there is a position)
@@ -14,6 +14,7 @@ from typing import Optional
 
 from . import __version__
 from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
+from .lint.arguments import add_parsers as add_lint_parsers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -238,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "clean, 1 on errors, 2 on usage or I/O problems.")
     check.add_argument("scripts", nargs="+", metavar="SCRIPT", help="script file, or - for stdin")
     check.set_defaults(handler=cmd_check)
+    add_lint_parsers(sub)
 
     run = sub.add_parser("run", help="run a script: startup_route, timers, events",
                          description="Run startup_route, then timer routes, queued event routes "

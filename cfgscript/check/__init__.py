@@ -29,8 +29,8 @@ parts parsed and item-checked in parallel processes (see check_source()).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
-from typing import Optional
+from collections.abc import Callable, Iterable
+from typing import Any, Optional
 
 from ..catalog import Catalog, load_catalog
 from ..diagnostics import Diagnostic
@@ -54,16 +54,29 @@ def loaded_modules(items: Iterable[ast.Node]) -> list[str]:
     return [item.module for item in items if isinstance(item, ast.LoadModule)]
 
 
+# Called on each run of top-level items with the modules loaded before it; what it
+# returns must pickle (it may come back from a child process). The linter's hook.
+ItemVisitor = Callable[[list[ast.Node], list[str]], Any]
+
+
 def check(result: ParseResult, catalog: Optional[Catalog] = None) -> list[Diagnostic]:
     """Syntax diagnostics, then the start-up checks (when the syntax is valid)."""
+    return check_parsed(result, catalog)[0]
+
+
+def check_parsed(result: ParseResult, catalog: Optional[Catalog] = None,
+                 visit: Optional[ItemVisitor] = None) -> tuple[list[Diagnostic], list[Any]]:
+    """check(), plus what `visit` returned for the whole item list (when the
+    syntax is valid and a visitor is given)."""
     if not result.ok:
-        return list(result.diagnostics)
+        return list(result.diagnostics), []
     catalog = catalog or load_catalog()
     items = result.script.items
     report = ItemChecker(result.source, catalog, file_modules=loaded_modules(items)).run(items)
     script = ScriptChecker(result.source, catalog).run(report.routes)
-    return list(result.diagnostics) + sorted_diagnostics(result.source,
-                                                         report.diagnostics + script)
+    visits = [visit(items, [])] if visit else []
+    return (list(result.diagnostics)
+            + sorted_diagnostics(result.source, report.diagnostics + script), visits)
 
 
 def check_source(source: Source, catalog: Optional[Catalog] = None,
@@ -71,6 +84,14 @@ def check_source(source: Source, catalog: Optional[Catalog] = None,
     """Parse and check a loaded source. A large one is parsed and item-checked
     in `jobs` processes (by default, one per usable CPU), each taking a run of
     whole top-level items; the findings are the same as in one process."""
+    return check_and_visit(source, catalog, jobs)[0]
+
+
+def check_and_visit(source: Source, catalog: Optional[Catalog] = None,
+                    jobs: Optional[int] = None, visit: Optional[ItemVisitor] = None,
+                    ) -> tuple[list[Diagnostic], list[Any]]:
+    """check_source(), plus what `visit` returned for each run of items, in
+    file order (one run when parsed whole; none on a syntax error)."""
     catalog = catalog or load_catalog()
     if jobs is None:
         big = len(source.text) >= PARALLEL_MIN_CHARS
@@ -79,17 +100,20 @@ def check_source(source: Source, catalog: Optional[Catalog] = None,
     gc.disable()                # the tree has no cycles: collecting only rescans it
     try:
         points = split_points(source.text, jobs) if jobs > 1 else []
-        diagnostics = _check_in_parts(source, catalog, points) if len(points) > 1 else None
-        if diagnostics is None:
-            diagnostics = check(get_parser().parse(source), catalog)
-        return diagnostics
+        outcome = _check_in_parts(source, catalog, points, visit) if len(points) > 1 else None
+        if outcome is None:
+            outcome = check_parsed(get_parser().parse(source), catalog, visit)
+        return outcome
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_in_parts(source: Source, catalog: Catalog,
-                    points: list[int]) -> Optional[list[Diagnostic]]:
+_Part = tuple[ItemReport, Any]
+
+
+def _check_in_parts(source: Source, catalog: Catalog, points: list[int],
+                    visit: Optional[ItemVisitor]) -> Optional[tuple[list[Diagnostic], list[Any]]]:
     """The findings, or None when a part has a syntax error (which a cut
     inside a multi-line string or comment would cause): parse it whole then.
     The head (up to points[0]) is checked first, the parts after it in parallel."""
@@ -98,23 +122,27 @@ def _check_in_parts(source: Source, catalog: Catalog,
         return None
     items = head.script.items
     head_report = ItemChecker(source, catalog, file_modules=loaded_modules(items)).run(items)
+    head_visit = visit(items, []) if visit else None
     modules = head_report.loaded        # every loadmodule comes before the first point
     bounds = list(zip(points, points[1:] + [len(source.text)]))
-    children = [ForkedCall(_check_part, source, catalog, start, end, modules)
+    children = [ForkedCall(_check_part, source, catalog, start, end, modules, visit)
                 for start, end in bounds[1:]]
-    reports = [head_report, _check_part(source, catalog, *bounds[0], modules)]
-    reports += [child.result() for child in children]
-    if any(report is None for report in reports):
+    parts = [(head_report, head_visit), _check_part(source, catalog, *bounds[0], modules, visit)]
+    parts += [child.result() for child in children]
+    if any(part is None for part in parts):
         return None
-    findings = [d for report in reports for d in report.diagnostics]
-    routes = [facts for report in reports for facts in report.routes]
+    findings = [d for report, _ in parts for d in report.diagnostics]
+    routes = [facts for report, _ in parts for facts in report.routes]
     findings += ScriptChecker(source, catalog).run(routes)
-    return sorted_diagnostics(source, findings)
+    visits = [visited for _, visited in parts] if visit else []
+    return sorted_diagnostics(source, findings), visits
 
 
 def _check_part(source: Source, catalog: Catalog, start: int, end: int,
-                modules: list[str]) -> Optional[ItemReport]:
+                modules: list[str], visit: Optional[ItemVisitor]) -> Optional[_Part]:
     result = get_parser().parse(source, start, end)
     if not result.ok:
         return None
-    return ItemChecker(source, catalog, modules, file_modules=modules).run(result.script.items)
+    items = result.script.items
+    report = ItemChecker(source, catalog, modules, file_modules=modules).run(items)
+    return report, (visit(items, modules) if visit else None)

@@ -35,7 +35,8 @@ class DatagramEndpoint:
         return hash((self.family, self.address, self.port))
 
 
-def parse_udp(rest: str) -> DatagramEndpoint:
+def split_udp(rest: str) -> tuple[str, int]:
+    """host and port of "host:port" (SocketError); nothing resolved yet."""
     if not rest:
         raise SocketError("no socket specified", "event_datagram", "datagram_parse")
     host, sep, port_text = rest.partition(":")
@@ -43,7 +44,11 @@ def parse_udp(rest: str) -> DatagramEndpoint:
         raise SocketError("port not specified <%s>" % rest, "event_datagram", "datagram_parse")
     if not port_text.isdigit() or not 0 < int(port_text) <= 65535:
         raise SocketError("malformed port: %s" % port_text, "event_datagram", "datagram_parse")
-    port = int(port_text)
+    return host, int(port_text)
+
+
+def parse_udp(rest: str) -> DatagramEndpoint:
+    host, port = split_udp(rest)
     try:
         info = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_DGRAM)
     except (OSError, UnicodeError):
@@ -78,12 +83,20 @@ class _DatagramTransport:
 class UdpTransport(_DatagramTransport):
     proto = "udp"
 
+    @staticmethod
+    def check_syntax(rest: str) -> None:
+        split_udp(rest)
+
     def parse(self, rest: str) -> DatagramEndpoint:
         return parse_udp(rest)
 
 
 class UnixTransport(_DatagramTransport):
     proto = "unix"
+
+    @staticmethod
+    def check_syntax(rest: str) -> None:
+        parse_unix(rest)
 
     def parse(self, rest: str) -> DatagramEndpoint:
         return parse_unix(rest)

@@ -64,9 +64,13 @@ class FlatstoreTransport:
     def __init__(self, owner: EventFlatstore) -> None:
         self.owner = owner
 
-    def parse(self, rest: str) -> FlatEndpoint:
+    @staticmethod
+    def check_syntax(rest: str) -> None:
         if not rest:
-            raise SocketError("no socket specified", self.module, "flat_parse")
+            raise SocketError("no socket specified", "event_flatstore", "flat_parse")
+
+    def parse(self, rest: str) -> FlatEndpoint:
+        self.check_syntax(rest)
         if os.path.isdir(rest):
             raise SocketError("path is a directory", self.module, "flat_parse")
         directory = os.path.dirname(rest) or "."

@@ -264,10 +264,33 @@ def _scan_params(text: str, sock: _Socket, log: ModuleLog) -> None:
 
 # ---------------------------------------------------------------- transport
 
+class _FirstMessage:
+    """Stands in for the module's log when only the reason of a refusal is wanted."""
+
+    def __init__(self) -> None:
+        self.message = ""
+
+    def warning(self, function: str, message: str) -> None:
+        self.message = self.message or message
+
+    error = warning
+
+
 class RabbitTransport(QueuedTransport):
     proto = "rabbitmq"
     module = MODULE
     expirable = False
+
+    @staticmethod
+    def check_syntax(rest: str) -> None:
+        if not rest:
+            raise SocketError("no socket specified", MODULE, "rmq_parse")
+        log = _FirstMessage()
+        try:
+            scan_socket(rest, log)
+        except _ParseError:
+            raise SocketError(log.message or "error while parsing socket %s"
+                              % hide_password(rest), MODULE, "rmq_parse") from None
 
     def parse(self, rest: str) -> RabbitEndpoint:
         if not rest:

@@ -65,12 +65,18 @@ class StreamMessage:
     payload: bytes
 
 
-def parse_stream(rest: str) -> StreamEndpoint:
+def split_stream(rest: str) -> tuple[str, int, str]:
+    """host, port and method of "host:port[/method]" (SocketError); nothing resolved yet."""
     host, tail = split_host(rest, MODULE, "stream_parse")
     port_text, _, method = tail.partition("/")
     port = parse_port(port_text)
     if not port:
         raise SocketError("malformed port: %s" % port_text, MODULE, "stream_parse")
+    return host, port, method
+
+
+def parse_stream(rest: str) -> StreamEndpoint:
+    host, port, method = split_stream(rest)
     address = resolve_ipv4(host, MODULE, "stream_parse")
     return StreamEndpoint(host, port, method, (address, port))
 
@@ -78,6 +84,10 @@ def parse_stream(rest: str) -> StreamEndpoint:
 class StreamTransport(QueuedTransport):
     proto = "tcp"
     module = MODULE
+
+    @staticmethod
+    def check_syntax(rest: str) -> None:
+        split_stream(rest)
 
     def parse(self, rest: str) -> StreamEndpoint:
         return parse_stream(rest)

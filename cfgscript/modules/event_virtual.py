@@ -59,13 +59,23 @@ class VirtualTransport:
     def __init__(self, owner: EventVirtual) -> None:
         self.owner = owner
 
-    def parse(self, rest: str) -> VirtualEndpoint:
+    @staticmethod
+    def members(rest: str) -> list[str]:
+        """The member sockets of "POLICY sock1 sock2 ..." (SocketError); they are
+        parsed when first used."""
         if not rest:
-            raise SocketError("no socket specified", self.module, "virtual_parse")
+            raise SocketError("no socket specified", "event_virtual", "virtual_parse")
         words = rest.replace("\t", " ").split()
-        policy = words[0] if words else ""
-        if policy not in POLICIES:
-            raise SocketError("invalid virtual socket type", self.module, "virtual_parse")
+        if (words[0] if words else "") not in POLICIES:
+            raise SocketError("invalid virtual socket type", "event_virtual", "virtual_parse")
+        return words[1:]
+
+    check_syntax = members
+
+    def parse(self, rest: str) -> VirtualEndpoint:
+        self.members(rest)
+        words = rest.replace("\t", " ").split()
+        policy = words[0]
         members = [Member(text) for text in words[1:]]
         shown = [policy] + [_shown(text) for text in words[1:]]
         return VirtualEndpoint(policy, members, description=" ".join(shown))

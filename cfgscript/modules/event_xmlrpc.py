@@ -57,7 +57,9 @@ class XmlRpcEndpoint:
     target: tuple[str, int] = field(default=("", 0), compare=False)
 
 
-def parse_xmlrpc(rest: str) -> XmlRpcEndpoint:
+def split_xmlrpc(rest: str) -> tuple[str, int, str, str]:
+    """host, port, path and method of "host:port[/path]:method" (SocketError);
+    nothing resolved yet."""
     host, tail = split_host(rest, MODULE, "xmlrpc_parse")
     location, sep, method = tail.partition(":")
     if not sep or not location:
@@ -68,8 +70,13 @@ def parse_xmlrpc(rest: str) -> XmlRpcEndpoint:
         raise SocketError("malformed port: %s" % location, MODULE, "xmlrpc_parse")
     if not method:
         raise SocketError("invalid method name", MODULE, "xmlrpc_parse")
+    return host, port, slash + path, method
+
+
+def parse_xmlrpc(rest: str) -> XmlRpcEndpoint:
+    host, port, path, method = split_xmlrpc(rest)
     address = resolve_ipv4(host, MODULE, "xmlrpc_parse")
-    return XmlRpcEndpoint(host, port, method, slash + path, (address, port))
+    return XmlRpcEndpoint(host, port, method, path, (address, port))
 
 
 def xml_text(value: str) -> str:
@@ -105,6 +112,10 @@ def xml_head(method: str, event: str) -> str:
 class XmlRpcTransport(QueuedTransport):
     proto = "xmlrpc"
     module = MODULE
+
+    @staticmethod
+    def check_syntax(rest: str) -> None:
+        split_xmlrpc(rest)
 
     def parse(self, rest: str) -> XmlRpcEndpoint:
         return parse_xmlrpc(rest)

@@ -1,0 +1,55 @@
+"""The one table of rule codes: every rule the linter knows, by code, and how
+--select/--ignore selectors (a code, a code prefix, a rule name, or ALL) pick them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .rule import Rule
+from .rules import events, params, startup, suppressions
+
+RULES: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES,
+                                 *suppressions.RULES)
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
+ALL = "ALL"
+SYNTAX_ERROR = startup.SyntaxError_
+
+
+def matches(rule: type[Rule], selector: str) -> bool:
+    return (selector == ALL or rule.name == selector
+            or (selector[:1].isupper() and rule.code.startswith(selector)))
+
+
+def is_known_selector(selector: str) -> bool:
+    return any(matches(rule, selector) for rule in RULES)
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    return [s for s in selectors if not is_known_selector(s)]
+
+
+def select(selected: Sequence[str], ignored: Sequence[str]) -> list[type[Rule]]:
+    """The rules that `selected` picks and `ignored` does not; the more specific
+    selector wins when both match (ruff's rule: `--select E --ignore E1` keeps E2xx)."""
+    chosen = []
+    for rule in RULES:
+        pick = _best(rule, selected)
+        drop = _best(rule, ignored)
+        if pick >= 0 and pick > drop:
+            chosen.append(rule)
+    return chosen
+
+
+def _best(rule: type[Rule], selectors: Sequence[str]) -> int:
+    """How specific the most specific matching selector is (-1: none matches)."""
+    best = -1
+    for selector in selectors:
+        if matches(rule, selector):
+            best = max(best, 0 if selector == ALL else 99 if selector == rule.name
+                       else len(selector))
+    return best
+
+
+def rule_info():
+    return {rule.code: rule.info() for rule in RULES}

@@ -1,0 +1,79 @@
+"""Facts about the whole script that the script-level rules need, gathered in the
+same walk as the node rules. They hold no nodes, so a part of a large file
+walked in a child process can send them back; `merge` joins the parts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .rule import Place
+
+VARIABLE = None         # an argument given by a variable, not a literal
+
+
+@dataclass(frozen=True, slots=True)
+class EventSite:
+    """A raise_event() or subscribe_event() with a literal event name."""
+    event: str
+    place: Place
+    route_kind: str
+    route_name: Optional[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    site: EventSite
+    socket: Optional[str]           # None when given by a variable
+    socket_place: Place
+    expire: Optional[int]           # None: no expire argument; VARIABLE counts as present
+    has_expire: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    name: str
+    place: Place
+
+
+@dataclass(slots=True)
+class ScriptFacts:
+    loaded: list[str] = field(default_factory=list)     # modules, in load order
+    event_routes: list[Use] = field(default_factory=list)
+    timer_routes: int = 0
+    raises: list[EventSite] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    var_writes: set[str] = field(default_factory=set)
+    var_reads: list[Use] = field(default_factory=list)
+    routes_with_args: set[str] = field(default_factory=set)
+    param_reads: list[tuple[EventSite, str]] = field(default_factory=list)  # site, $param name
+
+    @property
+    def event_route_names(self) -> set[str]:
+        return {use.name for use in self.event_routes}
+
+    @property
+    def subscribed_events(self) -> set[str]:
+        return {s.site.event for s in self.subscriptions}
+
+    @property
+    def raised_events(self) -> set[str]:
+        return {site.event for site in self.raises}
+
+
+def merge(parts: Iterable[ScriptFacts]) -> ScriptFacts:
+    total = ScriptFacts()
+    for part in parts:
+        for module in part.loaded:
+            if module not in total.loaded:
+                total.loaded.append(module)
+        total.event_routes += part.event_routes
+        total.timer_routes += part.timer_routes
+        total.raises += part.raises
+        total.subscriptions += part.subscriptions
+        total.var_writes |= part.var_writes
+        total.var_reads += part.var_reads
+        total.routes_with_args |= part.routes_with_args
+        total.param_reads += part.param_reads
+    return total

@@ -1,0 +1,90 @@
+"""Linting one script: the checker's parse and start-up verdict, the rules' walk
+over the same tree (in the same processes), the script-level rules, and the
+suppressions. Finding things is here; showing them is the reporters' job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..catalog import Catalog
+from ..check import check_and_visit
+from ..diagnostics import ERROR, WARNING, Diagnostic, DiagnosticError
+from ..syntax.source import Source, load_text, read_script
+from . import codes, noqa
+from .facts import merge
+from .finding import INFO, Finding
+from .rule import Rule, Scope
+from .walker import Walker
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding]
+    lines: dict[tuple[str, int], str] = field(default_factory=dict)    # for the reporters
+    source_text: Optional[str] = None       # the main file's text, for --fix
+    files: tuple[str, ...] = ()             # the main file and every file it includes
+
+    def line_text(self, path: str, line: int) -> Optional[str]:
+        return self.lines.get((path, line))
+
+
+def lint_text(text: str, path: str, catalog: Catalog, rules: Sequence[type[Rule]],
+              jobs: Optional[int] = None) -> FileResult:
+    """Lint script text as the file `path` (includes are followed from there)."""
+    try:
+        source = load_text(text, path)
+    except DiagnosticError as err:
+        findings = [_from_diagnostic(d) for d in err.diagnostics]
+        return FileResult(path, _selected(findings, rules), source_text=text, files=(path,))
+    findings = lint_source(source, catalog, rules, jobs)
+    findings = noqa.apply(findings, source, {rule.code for rule in rules}, codes.BY_CODE)
+    lines = {(f.path, f.line): source.line_text(f.path, f.line) or "" for f in findings}
+    return FileResult(path, findings, lines, text, tuple(f.path for f in source.files))
+
+
+def lint_file(path: str, catalog: Catalog, rules: Sequence[type[Rule]],
+              jobs: Optional[int] = None) -> FileResult:
+    return lint_text(read_script(path), path, catalog, rules, jobs)
+
+
+def lint_source(source: Source, catalog: Catalog, rules: Sequence[type[Rule]],
+                jobs: Optional[int] = None) -> list[Finding]:
+    """Every selected rule's findings on a loaded source, before suppressions."""
+    instances = [rule() for rule in rules]
+    walker = Walker([r for r in instances if r.nodes or r.overrides("check_body")],
+                    catalog, source)
+    diagnostics, walks = check_and_visit(source, catalog, jobs, walker)
+    findings = [f for walk in walks for f in walk.findings]
+    if walks:
+        scope = Scope(catalog, {f.path: f.included_from for f in source.files},
+                      source.line_text)
+        facts = merge(walk.facts for walk in walks)
+        for rule in instances:
+            if rule.overrides("check_script"):
+                rule.check_script(facts, scope)
+        findings += scope.findings
+    superseded = {(f.path, f.line, f.column, code) for f in findings
+                  for code in getattr(codes.BY_CODE.get(f.code), "supersedes", ())}
+    for diag in diagnostics:
+        if (diag.file, diag.line, diag.col, diag.code) not in superseded:
+            findings.append(_from_diagnostic(diag))
+    return _selected(findings, rules)
+
+
+def _selected(findings: list[Finding], rules: Sequence[type[Rule]]) -> list[Finding]:
+    chosen = {rule.code for rule in rules}
+    return sorted((f for f in findings if f.code in chosen), key=lambda f: f.sort_key)
+
+
+_SEVERITY = {ERROR: ERROR, WARNING: WARNING}
+
+
+def _from_diagnostic(diag: Diagnostic) -> Finding:
+    rule = codes.BY_CODE.get(diag.code or "") or codes.SYNTAX_ERROR
+    end_col = diag.end_col if diag.end_col > diag.col else diag.col + 1
+    return Finding(diag.file, diag.line, diag.col or 1, diag.line, end_col, rule.code, rule.name,
+                   _SEVERITY.get(diag.severity, INFO), diag.message, None,
+                   tuple(diag.included_from))
