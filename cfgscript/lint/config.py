@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from typing import Any, Optional
+
+import tomllib
 
 from . import codes
 from .arguments import FAIL_LEVELS
+
 KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude",
         "target-version", "fail-on", "output-format"}
 
@@ -63,7 +65,7 @@ def discover(path: str) -> LintSettings:
     return _settings_in(start)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _settings_in(directory: str) -> LintSettings:
     for name in ("cfgscript.toml", "pyproject.toml"):
         candidate = os.path.join(directory, name)

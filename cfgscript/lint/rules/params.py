@@ -18,9 +18,9 @@ REMOVED_FUNCTIONS = {"fetch_event_params": "$param(name)"}
 
 
 def _avp_name(node: Optional[ast.Node]) -> Optional[str]:
-    if isinstance(node, ast.Var) and node.spec.name == "avp" and node.spec.inner:
-        if "$" not in node.spec.inner and node.spec.index is None:
-            return node.spec.inner
+    if (isinstance(node, ast.Var) and node.spec.name == "avp" and node.spec.inner
+            and "$" not in node.spec.inner and node.spec.index is None):
+        return node.spec.inner
     return None
 
 
