@@ -6,10 +6,8 @@ from __future__ import annotations
 import argparse
 
 from ..catalog import RELEASES
-from .finding import SEVERITIES
+from .finding import FAIL_LEVELS
 from .reporters import COLOR_CHOICES, FORMATS
-
-FAIL_LEVELS = tuple(reversed(SEVERITIES))
 
 
 def add_parsers(subparsers) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import tomllib
 
 from . import codes
-from .arguments import FAIL_LEVELS
+from .finding import FAIL_LEVELS
 
 KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude",
         "target-version", "fail-on", "output-format"}

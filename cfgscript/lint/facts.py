@@ -8,7 +8,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .rule import Place
+from ..syntax import ast
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A finding's place without its node (it may cross a process boundary)."""
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def of(cls, node: ast.Node) -> Place:
+        return cls(node.file, node.line, node.col, node.end_line, node.end_col)
+
 
 VARIABLE = None         # an argument given by a variable, not a literal
 

@@ -11,6 +11,7 @@ ERROR = "error"         # OpenSIPS refuses it at start-up, or it cannot work
 WARNING = "warning"     # it runs, but surely not as meant
 INFO = "info"           # worth knowing
 SEVERITIES = (INFO, WARNING, ERROR)     # in rising order
+FAIL_LEVELS = tuple(reversed(SEVERITIES))   # --fail-on choices
 
 
 def severity_rank(severity: str) -> int:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..syntax.source import Source
+from .facts import Place
 from .finding import Edit, Finding, Fix
-from .rule import Place, Rule
+from .rule import Rule
 from .rules.suppressions import UnknownNoqaCode, UnusedNoqa
 
 _LINE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",

@@ -15,15 +15,12 @@ Rules never print: they report Findings, and reporters decide how they look.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Optional
+from typing import ClassVar, Optional
 
 from ..catalog import Catalog
 from ..syntax import ast
+from .facts import Place, ScriptFacts
 from .finding import Edit, Finding, Fix, RuleInfo
-
-if TYPE_CHECKING:
-    from .facts import ScriptFacts
 
 
 class Rule:
@@ -69,20 +66,6 @@ class Rule:
     @classmethod
     def overrides(cls, hook: str) -> bool:
         return getattr(cls, hook) is not getattr(Rule, hook)
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A finding's place without its node (it may cross a process boundary)."""
-    file: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    @classmethod
-    def of(cls, node: ast.Node) -> Place:
-        return cls(node.file, node.line, node.col, node.end_line, node.end_col)
 
 
 class Scope:

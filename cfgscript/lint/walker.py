@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ..catalog import ROUTE_KIND_TYPES, Catalog
 from ..syntax import ast
 from ..syntax.source import Source
-from .facts import EventSite, ScriptFacts, Subscription, Use
+from .facts import EventSite, Place, ScriptFacts, Subscription, Use
 from .finding import Finding
-from .rule import Place, Rule, Scope
+from .rule import Rule, Scope
 
 _VAR_READ = re.compile(r"\$\(?var\(([^()$]+)\)")
 _PARAM_READ = re.compile(r"\$\(?param\(([^()$]+)\)")
