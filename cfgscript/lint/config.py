@@ -143,13 +143,14 @@ class Overrides:
 
     def apply(self, settings: LintSettings) -> LintSettings:
         changes: dict[str, Any] = {}
-        if self.select is not None:
-            changes["select"] = self.select
-            changes["extend_select"] = self.extend_select
-        elif self.extend_select:
-            changes["extend_select"] = settings.extend_select + self.extend_select
-        if self.ignore:
-            changes["ignore"] = settings.ignore + self.ignore
+        if self.select is not None:     # a new selection: the file's choices no longer count
+            changes.update(select=self.select, extend_select=self.extend_select,
+                           ignore=self.ignore)
+        else:
+            if self.extend_select:
+                changes["extend_select"] = settings.extend_select + self.extend_select
+            if self.ignore:
+                changes["ignore"] = settings.ignore + self.ignore
         if self.per_file_ignores:
             changes["per_file_ignores"] = settings.per_file_ignores + self.per_file_ignores
         if self.target_version is not None:

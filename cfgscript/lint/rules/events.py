@@ -9,7 +9,7 @@ from typing import Optional
 
 from ...catalog import CORE
 from ..facts import ScriptFacts
-from ..finding import ERROR, WARNING
+from ..finding import WARNING
 from ..rule import Rule, Scope
 from .sockets import NEVER_EXPIRE, socket_problem, transport_of
 
@@ -129,13 +129,14 @@ class EventNearMiss(Rule):
 class BadSocket(Rule):
     code = "V210"
     name = "bad-socket"
-    severity = ERROR
+    severity = WARNING
     summary = "A subscribe_event() socket the transport refuses"
     what = ("Reports subscribe_event() socket strings that name no transport or that the "
             "transport's parser refuses (missing port, port out of range, a bad rabbitmq "
             "parameter, a route: naming no event_route, ...).")
-    why = ("OpenSIPS starts, but the subscription fails at run time: subscribe_event() "
-           "returns -1 and no event is ever delivered there.")
+    why = ("OpenSIPS starts (it never refuses a script for a subscription), but the "
+           "subscription fails at run time: subscribe_event() returns -1 and no event is "
+           "ever delivered there.")
     bad = ('loadmodule "event_datagram.so"\n'
            'startup_route { subscribe_event("E_X", "udp:127.0.0.1"); }\n')
     good = ('loadmodule "event_datagram.so"\n'
@@ -154,7 +155,7 @@ class BadSocket(Rule):
 class TransportNotLoaded(Rule):
     code = "V211"
     name = "transport-not-loaded"
-    severity = ERROR
+    severity = WARNING
     summary = "A subscribe_event() socket whose transport module is not loaded"
     what = "Reports sockets whose transport exists in OpenSIPS but whose module is not loaded."
     why = ("subscribe_event() fails at run time with \"couldn't find a protocol\": "
