@@ -60,16 +60,31 @@ class Walker:
         elif route.kind == "timer_route":
             facts.timer_routes += 1
         gather = _Gatherer(facts, route)
-        for node in ast.walk(route):
-            for rule in self.by_type.get(type(node), ()):
+        by_type, body_rules, gathered = self.by_type, self.body_rules, gather.handlers
+        stack: list[ast.Node] = [route]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            for rule in by_type.get(kind, ()):
                 rule.check_node(node, scope)
-            if self.body_rules and type(node) in _BODY_FIELDS:
-                for name in _BODY_FIELDS[type(node)]:
-                    body = getattr(node, name)
-                    if body:
-                        for rule in self.body_rules:
-                            rule.check_body(body, scope)
-            gather.node(node)
+            if body_rules and kind in _BODY_FIELDS:
+                self._bodies(node, scope)
+            handler = gathered.get(kind)
+            if handler is not None:
+                handler(node)
+            for name in node._fields:      # children in any order: parents come first
+                value = getattr(node, name)
+                if type(value) is list:
+                    stack += [child for child in value if child is not None]
+                elif value is not None:
+                    stack.append(value)
+
+    def _bodies(self, node: ast.Node, scope: Scope) -> None:
+        for name in _BODY_FIELDS[type(node)]:
+            body = getattr(node, name)
+            if body:
+                for rule in self.body_rules:
+                    rule.check_body(body, scope)
 
 
 class _Gatherer:
@@ -79,22 +94,22 @@ class _Gatherer:
         self.facts = facts
         self.route = route
         self.written: set[int] = set()          # ids of Var nodes that are written
+        self.handlers = {ast.Assign: self._assign, ast.ForEach: self._foreach,
+                         ast.Call: self._call, ast.RouteCall: self._route_call,
+                         ast.Var: self._var, ast.Str: self._string}
 
-    def node(self, node: ast.Node) -> None:
-        kind = type(node)
-        if kind is ast.Assign:
-            self._written(node.target, reads=node.op != "=")
-        elif kind is ast.ForEach:
-            self._written(node.var, reads=False)
-        elif kind is ast.Call:
-            self._call(node)
-        elif kind is ast.RouteCall:
-            if isinstance(node.target, ast.Str) and node.args:
-                self.facts.routes_with_args.add(node.target.value)
-        elif kind is ast.Var:
-            self._var(node)
-        elif kind is ast.Str:               # formats: xlog() text, function arguments
-            self._reads_in(node.value, node)
+    def _assign(self, node: ast.Assign) -> None:
+        self._written(node.target, reads=node.op != "=")
+
+    def _foreach(self, node: ast.ForEach) -> None:
+        self._written(node.var, reads=False)
+
+    def _route_call(self, node: ast.RouteCall) -> None:
+        if isinstance(node.target, ast.Str) and node.args:
+            self.facts.routes_with_args.add(node.target.value)
+
+    def _string(self, node: ast.Str) -> None:     # formats: xlog() text, function arguments
+        self._reads_in(node.value, node)
 
     def _site(self, name: ast.Node) -> EventSite:
         return EventSite(name.value, Place.of(name), self.route.kind, self.route.name)
