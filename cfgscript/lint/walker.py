@@ -60,16 +60,19 @@ class Walker:
         elif route.kind == "timer_route":
             facts.timer_routes += 1
         gather = _Gatherer(facts, route)
-        by_type, body_rules, gathered = self.by_type, self.body_rules, gather.handlers
+        plans: dict[type, tuple] = {}
         stack: list[ast.Node] = [route]
         while stack:
             node = stack.pop()
             kind = type(node)
-            for rule in by_type.get(kind, ()):
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = self._plan(kind, gather)
+            rules, has_bodies, handler = plan
+            for rule in rules:
                 rule.check_node(node, scope)
-            if body_rules and kind in _BODY_FIELDS:
+            if has_bodies:
                 self._bodies(node, scope)
-            handler = gathered.get(kind)
             if handler is not None:
                 handler(node)
             for name in node._fields:      # children in any order: parents come first
@@ -78,6 +81,12 @@ class Walker:
                     stack += [child for child in value if child is not None]
                 elif value is not None:
                     stack.append(value)
+
+    def _plan(self, kind: type, gather: _Gatherer) -> tuple:
+        """What to do with a node of this type: its rules, whether it has statement
+        lists for the body rules, and its fact gatherer."""
+        return (tuple(self.by_type.get(kind, ())), bool(self.body_rules) and kind in _BODY_FIELDS,
+                gather.handlers.get(kind))
 
     def _bodies(self, node: ast.Node, scope: Scope) -> None:
         for name in _BODY_FIELDS[type(node)]:
@@ -145,10 +154,14 @@ class _Gatherer:
                                                      self.route.name), spec.inner))
         if id(node) in self.written:
             return
-        self._reads_in(spec.text, node)
+        if spec.name == "var" and spec.dynamic is None and not spec.transforms:
+            if spec.inner:
+                self.facts.var_reads.append(Use(spec.inner, Place.of(node)))
+        else:
+            self._reads_in(spec.text, node)
 
     def _reads_in(self, text: str, node: ast.Node) -> None:
-        if "$" not in text:
+        if "var(" not in text and "param(" not in text:
             return
         for match in _VAR_READ.finditer(text):
             self.facts.var_reads.append(Use(match.group(1), Place.of(node)))
