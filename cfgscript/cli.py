@@ -67,6 +67,18 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
 
 def load_engine(path: str, options) -> object:
     """Parse, check and load a script; print diagnostics and return None on errors."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()        # loading builds a large, long-lived graph: collecting only rescans it
+    try:
+        return _load_engine(path, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_engine(path: str, options) -> object:
     from .check import check
     from .engine import Engine
     from .syntax.parser import parse_file
