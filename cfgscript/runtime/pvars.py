@@ -1,6 +1,6 @@
 """Core pseudo-variables (OpenSIPS pvar.c): $var, $avp, $param, $rc, $return,
 time and process variables, $route, $cfg_line, log levels, $C, and the
-variables of the dummy SIP request that non-SIP routes run on.
+variables of the dummy SIP request that non-SIP routes run on (runtime/dummy.py).
 
 Each @pvar method compiles one spec (name, index, dynamic name) into an
 Accessor once, at load time; the returned closures do only run-time work.
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Optional
 
 from ..syntax.pvspec import PVSpec
+from . import dummy
 from .accessor import Accessor
 from .context import RouteFrame, RunContext
 from .logger import L_WARN
@@ -22,20 +23,6 @@ from .values import StrInt, Value, VInt, has_int, has_str, text
 from .values import stored as to_stored
 
 AVP_JOIN_LIMIT = 511        # $(avp(x)[*]) is printed into a buffer of this size
-
-# the dummy request startup, timer and event routes run on
-DUMMY_REQUEST = {
-    "rm": "DUMMY", "ru": "sip:user@dummy.com", "ruri": "sip:user@dummy.com", "rU": "user",
-    "ruri.user": "user", "rd": "dummy.com", "ruri.domain": "dummy.com",
-    "ou": "sip:user@dummy.com", "ouri": "sip:user@dummy.com", "oU": "user", "od": "dummy.com",
-    "fu": "sip:from@dummy.com", "from": "sip:from@dummy.com", "fU": "from", "from.user": "from",
-    "fd": "dummy.com", "from.domain": "dummy.com", "ft": "1",
-    "tu": "sip:to@dummy.com", "to": "sip:to@dummy.com", "tU": "to", "to.user": "to",
-    "td": "dummy.com", "to.domain": "dummy.com",
-    "ci": "dummy-1", "cs": VInt(1), "rp": VInt(5060), "rP": "UDP", "pr": "udp", "proto": "udp",
-    "si": "127.0.0.1", "src_ip": "127.0.0.1", "sp": VInt(0), "rv": "SIP/2.0",
-    "msg.type": "request", "msg.is_request": VInt(1),
-}
 
 # $C(xy) colour letters: x foreground, y background
 _COLOURS = {"x": None, "s": 0, "r": 1, "g": 2, "y": 3, "b": 4, "p": 5, "c": 6, "w": 7}
@@ -314,10 +301,34 @@ class CoreVariables(Module):
         engine = self.engine
         return Accessor(lambda ctx: code if engine.settings.xlog_force_color else "")
 
-    @pvar(*DUMMY_REQUEST)
+    # ------------------------------------------------------------ the dummy request
+
+    @pvar(*dummy.VALUES)
     def dummy_request(self, spec: PVSpec, compiler) -> Accessor:
-        value = DUMMY_REQUEST[spec.name]
+        value = dummy.VALUES[spec.name]
         return Accessor(lambda ctx: value)
+
+    @pvar(*dummy.ABSENT)
+    def dummy_absent(self, spec: PVSpec, compiler) -> Accessor:
+        return Accessor(lambda ctx: None)
+
+    @pvar("hdr")
+    def header(self, spec: PVSpec, compiler) -> Accessor:
+        name, index = NameResolver(spec, compiler), _index_reader(spec, compiler)
+
+        def read(ctx: RunContext) -> Value:
+            values = dummy.header_values(name(ctx) or "")
+            at = index(ctx)
+            if at == "*":
+                return ",".join(values) if values else None
+            position = 0 if at is None else at if at >= 0 else len(values) + at
+            return values[position] if 0 <= position < len(values) else None
+        return Accessor(read)
+
+    @pvar("hdrcnt")
+    def header_count(self, spec: PVSpec, compiler) -> Accessor:
+        name = NameResolver(spec, compiler)
+        return Accessor(lambda ctx: VInt(len(dummy.header_values(name(ctx) or ""))))
 
 
 def _avp_position(size: int, index: int) -> Optional[int]:
