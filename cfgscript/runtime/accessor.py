@@ -15,3 +15,4 @@ class Accessor:
     write: Optional[Callable[[Any, str, Any], bool]] = None     # (ctx, op, value) -> ok
     delete: Optional[Callable[[Any, str], bool]] = None         # (ctx, op) -> ok ("= NULL")
     item: Optional[Callable[[Any, int], Any]] = None            # for-each: value at an index
+    per_occurrence: bool = False    # keeps state of its own: not shared by equal specs

@@ -72,10 +72,12 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         cached = self._readers.get(spec.text)
         if cached is not None:
             return cached
+        shared = True
         if spec.is_marker:
             reader: Reader = lambda ctx: "$"        # noqa: E731
         else:
-            read = self.accessor(spec).read
+            accessor = self.accessor(spec)
+            read, shared = accessor.read, not accessor.per_occurrence
             if spec.transforms:
                 from .transforms import TransformError, compile_chain
                 try:
@@ -87,7 +89,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                     return chain(read(ctx), ctx)
             else:
                 reader = read
-        self._readers[spec.text] = reader
+        if shared:
+            self._readers[spec.text] = reader
         return reader
 
     def compile_format(self, fmt_text: str) -> Callable[[RunContext], str]:

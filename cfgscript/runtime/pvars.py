@@ -297,9 +297,20 @@ class CoreVariables(Module):
 
     @pvar("C")
     def colour(self, spec: PVSpec, compiler) -> Accessor:
-        code = _colour_code(spec.inner or "")
+        """The escape sequence of $C(xy) when xlog_force_color is on. OpenSIPS
+        lower-cases the name it keeps when it first reads an upper-case one, so
+        each occurrence is bold the first time only."""
+        name = spec.inner or "xx"
+        bold = [name[:1].isupper()]
         engine = self.engine
-        return Accessor(lambda ctx: code if engine.settings.xlog_force_color else "")
+
+        def read(ctx: RunContext) -> str:
+            if not engine.settings.xlog_force_color:
+                return ""
+            font = "1" if bold[0] else "0"
+            bold[0] = False
+            return _colour_code(font, name)
+        return Accessor(read, per_occurrence=True)
 
     # ------------------------------------------------------------ the dummy request
 
@@ -397,13 +408,8 @@ def _frame_text(frame: RouteFrame, is_top: bool) -> str:
     return "route" if frame.name is None else "route[%s]" % frame.name
 
 
-def _colour_code(spec: str) -> str:
-    if len(spec) != 2:
-        return ""
-    fg, bg = spec[0], spec[1]
-    codes = []
-    if fg.lower() in _COLOURS and _COLOURS[fg.lower()] is not None:
-        codes.append(("1;" if fg.isupper() else "") + str(30 + _COLOURS[fg.lower()]))
-    if bg in _COLOURS and _COLOURS[bg] is not None:
-        codes.append(str(40 + _COLOURS[bg]))
-    return "\033[%sm" % ";".join(codes) if codes else "\033[0m"
+def _colour_code(font: str, name: str) -> str:
+    foreground = _COLOURS.get(name[:1].lower())
+    background = _COLOURS.get(name[1:2])
+    return "\033[%s;%d;%dm" % (font, 39 if foreground is None else 30 + foreground,
+                                49 if background is None else 40 + background)
