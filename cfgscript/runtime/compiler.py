@@ -30,6 +30,7 @@ from .accessor import Accessor
 from .conditions import ConditionCompiler, fold_case
 from .context import (
     E_BUG,
+    E_SCRIPT,
     E_UNSPEC,
     EXPR_DROP,
     FL_BREAK,
@@ -447,7 +448,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
             def skip(ctx: RunContext) -> int:
                 log.error("core", "for_each_handler",
                           'for-each must be used on a "[*]" index! skipping!')
-                return -2
+                return E_SCRIPT
             return skip
         item = self.accessor(source).item
         if item is None:

@@ -20,6 +20,7 @@ FL_STOP = FL_RETURN | FL_EXIT | FL_BREAK
 
 E_UNSPEC = -1
 E_BUG = -5
+E_SCRIPT = -10         # a script programming error found at run time
 EXPR_DROP = -127
 MAX_ROUTE_DEPTH = 100
 
