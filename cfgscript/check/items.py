@@ -11,6 +11,7 @@ from typing import Optional
 
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
 from ..diagnostics import WARNING
+from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
 from ..syntax.source import Source
@@ -303,7 +304,7 @@ class ItemChecker(Reporter):
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
         for step in spec.transforms:
-            if step.name not in self.catalog.transformations:
+            if canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
                            % (step.text[1:-1], spec), node)
 

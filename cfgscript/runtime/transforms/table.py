@@ -19,6 +19,7 @@ class TransformClass:
 
     names: Collection[str]
     compile: Callable[[Args], Step]
+    canonical: Callable[[str], str] = ascii_lower     # a written name -> its key in names
 
 
 def by_name(table: dict[str, Compiler], canonical: Callable[[str], str] = ascii_lower
@@ -30,7 +31,7 @@ def by_name(table: dict[str, Compiler], canonical: Callable[[str], str] = ascii_
         if compile_step is None:
             raise args.error("unknown transformation")
         return compile_step(args, p)
-    return TransformClass(frozenset(table), compile_class)
+    return TransformClass(frozenset(table), compile_class, canonical)
 
 
 def _unsupported(args: Args) -> Step:
@@ -50,6 +51,14 @@ CLASSES: dict[str, TransformClass] = {
     "via": _UNSUPPORTED,                # OpenSIPS classes not ported yet
     "sdp": _UNSUPPORTED,
 }
+
+
+def canonical_transformation(name: str) -> str:
+    """"class.name" as OpenSIPS's parser reads it: "S.TrimLeft" is "s.triml"."""
+    prefix, dot, rest = name.partition(".")
+    prefix = ascii_lower(prefix)
+    cls = CLASSES.get(prefix)
+    return prefix + dot + (cls.canonical(rest) if cls else ascii_lower(rest))
 
 
 def known_transformations() -> frozenset[str]:
