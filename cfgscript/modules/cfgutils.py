@@ -7,9 +7,11 @@ import random
 import time
 
 from ..runtime.accessor import Accessor
-from ..runtime.context import RunContext
+from ..runtime.context import RunContext, ScriptAbort
+from ..runtime.logger import L_CRIT
 from ..runtime.module import Arg, ModParam, Module, function, pvar
-from ..runtime.values import Value, VInt
+from ..runtime.values import Value, VInt, has_int, int_of
+from ..syntax.ints import INT_MAX
 from ..syntax.pvspec import PVSpec
 
 # $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
@@ -146,7 +148,82 @@ class Cfgutils(Module):
         return 1
 
     @function("ts_usec_delta", Arg("int"), Arg("int"), Arg("int"), Arg("int"),
-              Arg("var", writable=True))
-    def ts_usec_delta(self, ctx: RunContext, s1, u1, s2, u2, target) -> int:
-        delta = abs((s1 * 1_000_000 + u1) - (s2 * 1_000_000 + u2))
-        return 1 if target.write(ctx, VInt(delta)) else -1
+              Arg("var", optional=True, writable=True), Arg("var", optional=True, writable=True))
+    def ts_usec_delta(self, ctx: RunContext, s1, u1, s2, u2, as_text=None, as_int=None) -> int:
+        """|t1 - t2| in microseconds, as a string and/or an int (which must fit 32 bits)."""
+        delta = abs(1_000_000 * (s1 - s2) + u1 - u2)
+        if as_text is not None and not as_text.write(ctx, str(delta)):
+            return -1
+        if as_int is not None:
+            if delta > INT_MAX:
+                self.engine.logger.error(
+                    self.name, "ts_usec_delta", "diff is too large to store in 'delta_int' "
+                    "(%d us), use the 'delta_str' output variable instead!" % delta)
+                return -1
+            if not as_int.write(ctx, VInt(delta)):
+                return -1
+        return 1
+
+    @function("get_accurate_time", Arg("var", writable=True), Arg("var", writable=True),
+              Arg("var", optional=True, writable=True))
+    def get_accurate_time(self, ctx: RunContext, seconds, micros, as_text=None) -> int:
+        now = time.time_ns() // 1000
+        sec, usec = divmod(now, 1_000_000)
+        if not (seconds.write(ctx, VInt(sec)) and micros.write(ctx, VInt(usec))):
+            return -1
+        if as_text is not None and not as_text.write(ctx, "%d.%06d" % (sec, usec)):
+            return -1
+        return 1
+
+    @function("set_count", Arg("var"), Arg("var", writable=True))
+    def set_count(self, ctx: RunContext, source, target) -> int:
+        return 1 if target.write(ctx, VInt(len(_values(ctx, source)))) else -1
+
+    @function("set_select_weight", Arg("var"))
+    def set_select_weight(self, ctx: RunContext, source) -> int:
+        """Roulette-wheel selection: the index of one value, picked with a
+        probability proportional to it (0 for the first: that ends the script)."""
+        weights = _values(ctx, source)
+        if any(not has_int(w) for w in weights):
+            self.engine.logger.error(self.name, "pv_sel_weight", "Applied select weight "
+                                     "algorithm for a varible set containing not only "
+                                     "integer values")
+            return -1
+        if not weights:
+            return -1
+        bounds, total = [], 0
+        for weight in weights:
+            total += int_of(weight)
+            bounds.append(total)
+        if len(weights) == 1 or total <= 0:
+            return 0
+        pick = self.random.randrange(total)
+        return next((i for i, bound in enumerate(bounds) if pick < bound), len(bounds) - 1)
+
+    @function("abort")
+    def abort(self, ctx: RunContext) -> int:
+        self.engine.logger.log(L_CRIT, self.name, "dbg_abort", "abort called")
+        raise ScriptAbort("abort() called by the script")
+
+    @function("pkg_status")
+    def pkg_status(self, ctx: RunContext) -> int:
+        return 1        # memory dumps need a memory-debugging OpenSIPS build; nothing to show
+
+    @function("shm_status")
+    def shm_status(self, ctx: RunContext) -> int:
+        return 1
+
+
+def _values(ctx: RunContext, ref) -> list[Value]:
+    """Every value of a variable, first to last, as set_count() walks them:
+    index 0, 1, ... until one is NULL."""
+    item = ref.accessor.item
+    if item is None:
+        value = ref.read(ctx)
+        return [] if value is None else [value]
+    values = []
+    while True:
+        value = item(ctx, len(values))
+        if value is None:
+            return values
+        values.append(value)
