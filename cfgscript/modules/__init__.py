@@ -29,6 +29,7 @@ IMPLEMENTED = {
     "mi_http": "mi_http:MiHttp",
     "mi_fifo": "mi_fifo:MiFifo",
     "statistics": "statistics:StatisticsModule",
+    "mathops": "mathops:Mathops",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
