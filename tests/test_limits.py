@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
+from cfgscript.check import check_source
+from cfgscript.diagnostics import render
 from cfgscript.syntax.parser import MAX_DEPTH
+from cfgscript.syntax.source import load_text
 
 TIMEOUT = 60
 
@@ -73,3 +77,26 @@ def test_past_the_depth_limit_a_positioned_error(tmp_path: Path, text: str, wher
                                    "blocks, parentheses and operators more than %d levels deep"
                                    % MAX_DEPTH)
         assert lines[int(line) - 1][int(col) - 1] == where
+
+
+MEGABYTE = 1024 * 1024
+
+
+@pytest.mark.parametrize("text", [
+    "startup_route {\n$var(%s) = 1;\n}\n" % ("a" * MEGABYTE),               # name in parentheses
+    "startup_route {\n$var(a) = $a%s;\n}\n" % ("b:" * (MEGABYTE // 2)),      # name without
+    "startup_route {\n/* %s */\nexit;\n}\n" % ("c" * MEGABYTE),              # block comment
+    "startup_route {\nexit;\n}\n%s\n" % ("\xa0" * MEGABYTE),                 # passed over
+    "startup_route {\n%s();\n}\n" % ("d" * MEGABYTE),                        # unknown function
+], ids=["variable-name", "variable-tail", "comment", "passed-over", "identifier"])
+def test_memory_stays_within_a_small_multiple_of_the_input(text: str) -> None:
+    source = load_text(text, "big.cfg")
+    tracemalloc.start()
+    try:
+        diagnostics = check_source(source, jobs=1)
+        shown = [render(d, source.line_text) for d in diagnostics]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert all(len(line) < 3 * len(text) for line in shown)
+    assert peak < 8 * len(text), "%.1f MB for %.1f MB of text" % (peak / 1e6, len(text) / 1e6)
