@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional
 
 from . import __version__
+from .deep import run_deep
 from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
 from .lint.arguments import add_parsers as add_lint_parsers
 
@@ -48,7 +49,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print_diagnostics(err.diagnostics, None)
             status = max(status, EXIT_FINDINGS)
             continue
-        diagnostics = check_source(source)
+        diagnostics = run_deep(check_source, source)
         _print_diagnostics(diagnostics, source.line_text)
         if any(d.severity == ERROR for d in diagnostics):
             status = max(status, EXIT_FINDINGS)
@@ -122,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         senders["flush_timeout"] = args.flush_timeout
     options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
                          argv=_parse_overrides(args.option), **senders)
-    engine = load_engine(args.script, options)
+    engine = run_deep(load_engine, args.script, options)
     if engine is None:
         return EXIT_FINDINGS
     tune_collector()
@@ -132,10 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     servers = []
     try:
         servers = _open_mi_servers(args.mi, engine)
-        engine.run_startup()
-        engine.drain()
-        if not args.once:
-            engine.serve(args.duration)
+        run_deep(_run_engine, engine, args.once, args.duration)
     except (StrictStop, ScriptAbort) as err:
         print("cfgscript: %s" % err, file=sys.stderr)
         status = EXIT_FINDINGS
@@ -146,6 +144,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return status
+
+
+def _run_engine(engine, once: bool, duration: Optional[float]) -> None:
+    engine.run_startup()
+    engine.drain()
+    if not once:
+        engine.serve(duration)
 
 
 def _open_mi_servers(addresses: Sequence[str], engine) -> list:

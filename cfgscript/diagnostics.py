@@ -27,6 +27,7 @@ MAX_SOURCE_WIDTH = 160      # columns of a source line shown at most
 LEFT_CONTEXT = 60           # columns kept before the caret when a line is cut
 ELLIPSIS = "..."
 TAB_WIDTH = 8               # what a tab costs against MAX_SOURCE_WIDTH
+NEAR_CHARS = 2 * MAX_SOURCE_WIDTH   # characters on each side of the caret looked at
 
 BOLD, RED, YELLOW, BLUE, CYAN, GREEN = "1", "31", "33", "34", "36", "32"
 SEVERITY_COLORS = {ERROR: RED, WARNING: YELLOW, NOTE: BLUE, "info": BLUE}
@@ -122,17 +123,20 @@ def _shown(ch: str) -> _Shown:
 def _source_and_caret(text: str, col: int, end_col: int) -> tuple[str, str]:
     """The source line as printed (escaped, cut around the caret if too long) and the
     caret line under it. A caret past the end of the line points just after it."""
-    chars = [_shown(ch) for ch in text]
-    start = min(max(col, 1) - 1, len(chars))
+    start = min(max(col, 1) - 1, len(text))
     width = max(end_col - start - 1, 1) if end_col > start + 1 else 1
+    # only characters near the caret can be shown: a long line is not expanded whole
+    first = max(0, start - NEAR_CHARS)
+    chars = [_shown(ch) for ch in text[first:start + NEAR_CHARS]]
+    start -= first
     end = min(start + width, max(len(chars), start + 1))
     lo, hi = _window(chars, start)
     line = "".join(c.text for c in chars[lo:hi])
     indent = "".join(c.pad for c in chars[lo:start])
     under = sum(max(len(c.pad), 1) for c in chars[start:min(end, hi)]) or 1
-    if lo > 0:
+    if first + lo > 0:
         line, indent = ELLIPSIS + line, " " * len(ELLIPSIS) + indent
-    if hi < len(chars):
+    if first + hi < len(text):
         line += ELLIPSIS
     return line, indent + "^" + "~" * (under - 1)
 

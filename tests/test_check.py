@@ -124,3 +124,19 @@ def test_cli_exit_codes(tmp_path) -> None:
     assert status(str(good)) == 0
     assert status(str(bad)) == 1
     assert status(str(tmp_path / "missing.cfg")) == 2
+
+
+@pytest.mark.parametrize("statement, error", [
+    # each variable's own index parser judges the words (as real OpenSIPS 4.1 does)
+    ('$(sdp.line([12])[insert]) = "a=x";', None),
+    ('$(sdp.stream(audio)[insertAfter]) = "a=y";', None),
+    ('$var(a) = $(tm.branch.uri[1/active]);', None),
+    ('$(sdp.line([12])[delete]) = NULL;', "variable $sdp.line has an invalid index [delete]"),
+    ('$var(a) = $(avp(x)[last]);', "variable $avp has an invalid index [last]"),
+    ('$var(a) = $(hdr(X)[append]);', "variable $hdr has an invalid index [append]"),
+])
+def test_index_words_are_judged_by_their_variable(statement: str, error: str) -> None:
+    text = 'loadmodule "tm.so"\nroute {\n    %s\n}\n' % statement
+    findings = [d for d in check_source(load_text(text, "i.cfg"), jobs=1) if d.severity == ERROR]
+    assert [(d.line, d.code, d.message) for d in findings] == (
+        [(3, "E140", error)] if error else []), headlines(findings)

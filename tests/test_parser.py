@@ -855,19 +855,19 @@ def test_errors_in_two_route_blocks_are_both_reported():
 
 
 def test_lexical_and_syntax_errors_in_one_run():
-    result = parse_text("route[a] { $var(x) = \"open; }\nroute[b] { @ }\nroute[c] { 08; }\n"
+    result = parse_text("route[a] { $var(x) = \"open; }\nroute[b] { $ }\nroute[c] { 08; }\n"
                         "route[d] { exit; }\n", "t.cfg")
     assert [(d.line, d.message) for d in result.diagnostics] == [
-        (1, "unterminated string"), (2, "unexpected character '@'"),
+        (1, "unterminated string"), (2, "invalid script variable"),
         (3, "syntax error: unexpected number 0")]
     assert [item.name for item in result.script.items] == ["d"]
 
 
 def test_items_completed_just_before_an_error_are_kept():
-    result = parse_text('route[a] { exit; }\n@\nlog_level=3 x = 1 ;\nloadmodule "m.so" 5\n'
+    result = parse_text('route[a] { exit; }\n$\nlog_level=3 x = 1 ;\nloadmodule "m.so" 5\n'
                         "route[b] { break; } foo\nroute[c] { exit; }\n", "t.cfg")
     assert [(d.line, d.message) for d in result.diagnostics] == [
-        (2, "unexpected character '@'"),
+        (2, "invalid script variable"),
         (3, "syntax error: unexpected ';'"),
         (4, "syntax error: unexpected number 5"),
         (5, "'break' outside of a while, for or switch statement"),

@@ -124,20 +124,40 @@ def test_marker(text):
     ("$(var(x){x})", "invalid transformation", 8),
     ("$(var(x){.len})", "invalid transformation", 8),
     ("$(var(x) {s.len})", "invalid character ' ' in variable", 8),
-    ("$(var(x)[a])", "invalid index [a]", 9),
-    ("$(var(x)[1a])", "invalid index [1a]", 9),
-    ("$(var(x)[$var(i)x])", "invalid index [$var(i)x]", 9),
     ("$avp($var())", "variable $var does not take an empty name", 9),
     ("$(<request ru)", "expected the end of the context", 2),
     ("$($x)", "invalid variable", 2),
-    ("$var(x)y", "unexpected 'y' after variable $var(x)", 7),
-    ("$rc#x", "unexpected '#' after variable $rc", 3),
     ("x", "expected '$'", 0),
 ])
 def test_spec_errors(text, message, offset):
     with pytest.raises(SpecError) as info:
         parse_spec(text)
     assert (str(info.value), info.value.offset) == (message, offset)
+
+
+@pytest.mark.parametrize(("text", "name", "spec_text"), [
+    ("$rc#x", "rc", "$rc"),                 # as pv_parse_spec(): the rest is ignored
+    ("$ru[1]", "ru", "$ru"),
+    ("$var(x)y", "var", "$var(x)"),
+])
+def test_what_follows_a_variable_is_ignored(text, name, spec_text):
+    spec = parse_spec(text)
+    assert (spec.name, spec.text) == (name, spec_text)
+
+
+@pytest.mark.parametrize(("text", "index"), [
+    ("$(sdp.line([12])[insert])", "insert"),      # words are for the variable to judge
+    ("$(avp(x)[APPEND])", "append"),
+    ("$(tm.branch.uri[1/active])", "1/active"),
+    ("$(avp(x)[-])", 0),                          # pv_parse_index(): '-' and no digits
+    ("$(avp(x)[-2])", -2),
+])
+def test_index_words_are_kept(text, index):
+    assert parse_spec(text).index == index
+
+
+def test_a_variable_index_ignores_what_follows_it():
+    assert parse_spec("$(avp(x)[$var(i)x])").index.text == "$var(i)"
 
 
 def test_nesting_is_limited():

@@ -257,7 +257,7 @@ def test_semantic_error_in_an_included_file(tree):
 
 
 def test_two_levels_of_includes_give_the_whole_chain(tree):
-    leaf = tree("leaf.cfg", "route[x] { @ }\n")
+    leaf = tree("leaf.cfg", "route[x] { $ }\n")
     mid = tree("mid.cfg", '\n\ninclude_file "leaf.cfg"\n')
     main = tree("main.cfg", 'include_file "mid.cfg"\n')
     result = parse_file(main)

@@ -35,6 +35,7 @@ from .codes import (
     XLOG_LEVEL_CHARS,
 )
 from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
+from .indexes import takes_word_index
 
 _UNSET = object()
 
@@ -301,12 +302,19 @@ class ItemChecker(Reporter):
             self.error(E_VARIABLE, "variable $%s takes no name: %s" % (spec.name, spec), node)
         if spec.index is not None and not pvar.takes_index:
             self.error(E_VARIABLE, "variable $%s takes no index: %s" % (spec.name, spec), node)
+        elif _is_word(spec.index) and not takes_word_index(spec.name, spec.index):
+            self.error(E_VARIABLE, "variable $%s has an invalid index [%s]"
+                       % (spec.name, spec.index_text), node)
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
         for step in spec.transforms:
             if canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
                            % (step.text[1:-1], spec), node)
+
+
+def _is_word(index: object) -> bool:
+    return isinstance(index, str) and index != "*"
 
 
 def _nested_specs(spec: PVSpec) -> Iterable[PVSpec]:

@@ -241,6 +241,12 @@ class Lexer:
                     row = actions[states[-1]]
                     if keyword in row or "ID" not in row:
                         kind = keyword
+            elif kind == "SCRIPTVAR" and value[-1] == ":" and text.startswith("=", m.end()):
+                value = value[:-1]                  # "$x:=1": the operator ends the name
+                yield (kind, value, line, begin - line_start + 1, begin)
+                pos = begin + len(value)
+                scan = None
+                continue
             yield (kind, value, line, begin - line_start + 1, begin)
             pos = m.end()
             if "\n" in value:
@@ -264,8 +270,9 @@ class Lexer:
 
 
 def _comment_end(text: str, begin: int, line: int, col: int) -> int:
-    """The end of the /* comment at `begin` that the grammar's pattern could not
-    take: one nested deeper than that pattern goes, or one never closed."""
+    """The end of the /* comment at `begin`, nested comments included (as in
+    OpenSIPS). Scanned here rather than by a pattern: a regex engine keeps state
+    per character of a repeated alternation, a comment no memory beyond its text."""
     depth = 0
     for m in _COMMENT_MARK.finditer(text, begin):
         depth += 1 if m.group() == "/*" else -1

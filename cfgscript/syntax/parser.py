@@ -22,6 +22,11 @@ from .source import Source, load, load_text
 from .tables import CALL, END, PASS, UNIT, Tables, load_tables
 
 MAX_ERRORS = 25
+# How deep the tree may grow: blocks within blocks, parentheses, and chains of
+# operators (each operator of "1 + 1 + ..." is a level). The checker, compiler and
+# interpreter recurse that deep (on a thread that has the stack for it, see
+# cfgscript/deep.py). 10,000 nested blocks take about 20,000 levels.
+MAX_DEPTH = 50_000
 _END_TOKEN = (END, "", 1, 1, 0)
 _TOP_ITEMS = (ast.GlobalParam, ast.LoadModule, ast.ModParam, ast.Route)
 _RESUME_RE = re.compile(
@@ -133,29 +138,29 @@ class Parser:
         actions = tables.actions
         callbacks = [getattr(builder, name) if kind == CALL else None
                      for name, kind in zip(tables.rule_names, tables.rule_kinds)]
-        states = [tables.start_state]
-        values: list = []
-        tokens = self.lexer.tokenize(text, states, actions, offset, self.special_states)
+        stacks = _Stacks([tables.start_state], [], [])
+        tokens = self.lexer.tokenize(text, stacks.states, actions, offset, self.special_states)
         try:
-            return self._drive(tokens, states, values, callbacks)
+            return self._drive(tokens, stacks, callbacks)
         except LexError as err:
             error = _SyntaxError(str(err), err.line, err.col, err.offset)
         except _SyntaxError as err:
             error = err
-        error.salvaged = self._salvage(states, values, callbacks)
+        error.salvaged = self._salvage(stacks, callbacks)
         raise error
 
-    def _salvage(self, states: list, values: list, callbacks: list) -> list[ast.Node]:
+    def _salvage(self, stacks: _Stacks, callbacks: list) -> list[ast.Node]:
         """The top-level items completed before an error. The one the bad token
         follows (a route block closed by its '}', a global parameter) is
         completed too, by reducing as if the text ended there."""
         try:
-            return self._drive(iter([_END_TOKEN]), states, values, callbacks)
+            return self._drive(iter([_END_TOKEN]), stacks, callbacks)
         except _SyntaxError:
-            return [v for v in _flatten(values) if isinstance(v, _TOP_ITEMS)]
+            return [v for v in _flatten(stacks.values) if isinstance(v, _TOP_ITEMS)]
 
-    def _drive(self, tokens, states: list, values: list, callbacks: list) -> list[ast.Node]:
+    def _drive(self, tokens, stacks: _Stacks, callbacks: list) -> list[ast.Node]:
         """Shift and reduce until the input is accepted; raises _SyntaxError."""
+        states, values, depths = stacks.states, stacks.values, stacks.depths
         tables = self.tables
         actions = tables.actions
         sizes = tables.rule_sizes
@@ -173,6 +178,7 @@ class Parser:
                 if code >= 0:
                     states.append(code)
                     values.append(token)
+                    depths.append(0)
                     break
                 rule = ~code
                 how = kinds[rule]
@@ -182,19 +188,27 @@ class Parser:
                 size = sizes[rule]
                 if how == PASS:
                     value = values[keeps[rule][0] - size]
+                    depth = depths[keeps[rule][0] - size]
                     del values[-size:]
                     del states[-size:]
+                    del depths[-size:]
                 else:
                     if size:
                         children = values[-size:]
+                        depth = max(depths[-size:])
                         del values[-size:]
                         del states[-size:]
+                        del depths[-size:]
                     else:
                         children = []
+                        depth = 0
                     keep = keeps[rule]
                     if keep is not None:
                         children = [children[i] for i in keep]
                     if how == CALL:
+                        depth += 1
+                        if depth > MAX_DEPTH:
+                            raise _too_deep(token)
                         if splices[rule]:
                             children = _flatten(children)
                         value = callbacks[rule](children)
@@ -202,6 +216,7 @@ class Parser:
                         value = _splice(children)
                 states.append(actions[states[-1]][origins[rule]])
                 values.append(value)
+                depths.append(depth)
                 if kind == END and states[-1] == end_state:
                     return values[-1].items
         raise AssertionError("the token stream ended without an end of file")
@@ -214,6 +229,21 @@ class Parser:
             message += ", expecting %s" % " or ".join(expected)
         width = max(len(token[1].split("\n", 1)[0]), 1)
         return _SyntaxError(message, token[2], token[3], token[4], width)
+
+
+@dataclass
+class _Stacks:
+    """The LALR driver's parallel stacks: states, the values built (tokens, nodes,
+    spliced lists), and how deep each value's tree is."""
+    states: list[int]
+    values: list
+    depths: list[int]
+
+
+def _too_deep(token: tuple) -> _SyntaxError:
+    return _SyntaxError("the script nests too deeply here: blocks, parentheses and operators "
+                        "more than %d levels deep" % MAX_DEPTH, token[2], token[3], token[4],
+                        max(len(token[1].split("\n", 1)[0]), 1))
 
 
 def split_points(text: str, parts: int) -> list[int]:

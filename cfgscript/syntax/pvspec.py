@@ -38,7 +38,7 @@ class Transformation:
         return (self.cls + "." + self.rest.split(",", 1)[0].strip()).lower()
 
 
-Index = Union[int, str, "PVSpec", None]     # int, "*", "append", a variable, or no index
+Index = Union[int, str, "PVSpec", None]     # int, "*", a word ("append"), a variable, or none
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +144,18 @@ def _parse_nested(raw: str, what: str, offset: int, depth: int, whole: bool = Tr
 
 
 def _parse_index(raw: str, offset: int, depth: int) -> Index:
+    """As pv_parse_index(): a variable (what follows it is ignored), "*", or an
+    optional '-' and digits ("-" alone is 0). Any other word is kept, lower-cased,
+    for the variable's own index parser to judge (check/indexes.py): "append" of
+    $avp, "insert" of $sdp.line, "1/active" of $tm.branch.uri."""
     if raw.startswith(MARKER):
-        return _parse_nested(raw, "index", offset, depth)
+        return _parse_nested(raw, "index", offset, depth, whole=False)
     if raw == "*":
         return "*"
-    if raw.lower() == "append":
-        return "append"
     digits = raw[1:] if raw.startswith("-") else raw
-    if not digits.isdigit() or not digits.isascii():
-        raise SpecError("invalid index [%s]" % raw, offset)
-    return int(raw)
+    if digits.isdigit() and digits.isascii() or not digits:
+        return int(raw) if digits else 0
+    return raw.lower()
 
 
 def parse_spec_at(text: str, pos: int, depth: int = 0) -> tuple[PVSpec, int]:
@@ -225,11 +227,10 @@ def parse_spec_at(text: str, pos: int, depth: int = 0) -> tuple[PVSpec, int]:
 
 @lru_cache(maxsize=8192)
 def parse_spec(text: str) -> PVSpec:
-    """Parse a whole variable token; the spec must cover all of it."""
-    spec, end = parse_spec_at(text, 0)
-    if end != len(text):
-        raise SpecError("unexpected %r after variable %s" % (text[end], text[:end]), end)
-    return spec
+    """Parse a variable token. As pv_parse_spec(), what follows the variable is
+    ignored: the token "$ru[1]" (a name without parentheses runs on up to a
+    blank or an operator) is $ru."""
+    return parse_spec_at(text, 0)[0]
 
 
 @lru_cache(maxsize=8192)
