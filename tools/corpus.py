@@ -33,6 +33,8 @@ from typing import Optional
 from cfgscript.catalog import DEFAULT_RELEASE, RELEASES, load_catalog
 from cfgscript.check import check_source
 from cfgscript.diagnostics import ERROR, Diagnostic, DiagnosticError
+from cfgscript.lint import codes
+from cfgscript.lint.runner import lint_source
 from cfgscript.syntax.source import Source, load
 
 SYNTAX = "syntax"               # the code shown for an error that has none (parse errors)
@@ -43,7 +45,15 @@ def run_check(source: Source, release: str) -> list[Diagnostic]:
     return check_source(source, load_catalog(release), jobs=1)
 
 
-COMMANDS: dict[str, Callable[[Source, str], list[Diagnostic]]] = {"check": run_check}
+def run_lint(source: Source, release: str) -> list[Diagnostic]:
+    """Every rule's findings, as diagnostics (the errors are what the rate counts)."""
+    findings = lint_source(source, load_catalog(release), codes.RULES, jobs=1)
+    return [Diagnostic(f.severity, f.message, f.path, f.line, f.column, f.end_column, f.code)
+            for f in findings]
+
+
+COMMANDS: dict[str, Callable[[Source, str], list[Diagnostic]]] = {"check": run_check,
+                                                                   "lint": run_lint}
 
 
 @dataclass(frozen=True)
