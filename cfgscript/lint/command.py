@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..catalog import RELEASES, load_catalog
+from ..deep import run_deep
 from ..forked import ForkedCall, can_fork, usable_cpus
 from ..syntax.source import STDIN_NAME, read_script
 from . import codes, reporters
@@ -123,7 +124,7 @@ def lint_job(job: Job, use_cache: bool, jobs: Optional[int] = None) -> FileResul
         hit = cache.get(job.path, text)
         if hit is not None:
             return hit
-    result = lint_text(text, job.path, catalog, settings.rules_for(job.path), jobs)
+    result = run_deep(lint_text, text, job.path, catalog, settings.rules_for(job.path), jobs)
     if cache is not None:
         cache.put(job.path, text, result)
     return result
@@ -148,9 +149,9 @@ def fix_files(jobs: list[Job], results: list[FileResult], show_diff: bool) -> li
             text, applied = apply_fixes(text, changes)
             if not applied:
                 break
-            current = lint_text(text, job.path, load_catalog(job.settings.target_version
-                                                             or RELEASES[-1]),
-                                job.settings.rules_for(job.path))
+            current = run_deep(lint_text, text, job.path,
+                               load_catalog(job.settings.target_version or RELEASES[-1]),
+                               job.settings.rules_for(job.path))
         if text != original:
             if show_diff:
                 sys.stdout.write(unified_diff(job.path, original, text))
