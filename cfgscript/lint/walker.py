@@ -51,8 +51,7 @@ class Walker:
                 if self.catalog.has_module(item.module) and item.module not in facts.loaded:
                     facts.loaded.append(item.module)
             elif isinstance(item, ast.ModParam) and isinstance(item.value, str):
-                for name in _VAR_READ.findall(item.value):     # modules may write it
-                    _record_write(facts, name, OTHER)
+                _modparam_writes(item, facts)
             elif isinstance(item, ast.Route):
                 scope.route, scope.loaded = item, frozenset(facts.loaded)
                 scope.route_type = ROUTE_KIND_TYPES.get(item.kind, "")
@@ -179,6 +178,16 @@ class _Gatherer:
                 site = EventSite(match.group(1), Place.of(node), self.route.kind,
                                  self.route.name)
                 self.facts.param_reads.append((site, match.group(1)))
+
+
+def _modparam_writes(item: ast.ModParam, facts: ScriptFacts) -> None:
+    """$vars a module sets: cfgutils' varset ("name=s:text"), and any $var named in a
+    module parameter (modules may write their results to it)."""
+    if item.module == "cfgutils" and item.param == "varset":
+        name, _, typed = item.value.partition("=")
+        _record_write(facts, name.strip(), STRING if typed.startswith("s:") else OTHER)
+    for name in _VAR_READ.findall(item.value):
+        _record_write(facts, name, OTHER)
 
 
 def _record_write(facts: ScriptFacts, name: str, kind: str) -> None:

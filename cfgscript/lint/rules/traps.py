@@ -5,6 +5,7 @@ verbatim route() arguments, log levels, unset variables, dead code, octal number
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from ...check.codes import XLOG_LEVEL_CHARS
@@ -19,6 +20,7 @@ ARITHMETIC_MULTIPLICATIVE = ("*", "/", "%")
 XLOG_LEVEL_NAMES = {"A": "L_ALERT", "C": "L_CRIT", "E": "L_ERR", "W": "L_WARN",
                     "N": "L_NOTICE", "I": "L_INFO", "D": "L_DBG"}
 ENDS_THE_RUN = (ast.Exit, ast.Drop, ast.Return)
+_VARIABLE = re.compile(r"\$[A-Za-z_(]")     # "$$" is a literal dollar, "a$" a regex anchor
 
 
 def parenthesize(node: ast.Node, message: str) -> Fix:
@@ -154,7 +156,7 @@ class DollarInRouteArgument(Rule):
 
     def check_node(self, node: ast.RouteCall, scope: Scope) -> None:
         for arg in node.args:
-            if isinstance(arg, ast.Str) and "$" in arg.value:
+            if isinstance(arg, ast.Str) and _VARIABLE.search(arg.value.replace("$$", "")):
                 scope.report(self, arg, "route() passes %s as this very text, variables "
                              "unexpanded; pass the variable itself (no quotes)"
                              % scope.text(arg))
@@ -219,7 +221,7 @@ class UndefinedVariable(Rule):
         if facts.dynamic_var_writes:
             return                  # $var($var(n)) = ... may write any of them
         written = sorted(facts.var_writes)
-        for use in facts.var_reads:
+        for use in dict.fromkeys(facts.var_reads):      # a format may read it twice
             if use.name in facts.var_writes:
                 continue
             message = "$var(%s) is read but never set anywhere: it is always NULL" % use.name
