@@ -52,6 +52,14 @@ class Use:
     place: Place
 
 
+@dataclass(frozen=True, slots=True)
+class IntComparison:
+    """`VAR op NUMBER` where VAR is a string SIP variable or a plain $var."""
+    variable: str                   # as written: "$var(n)", "$hdr(X-Count)"
+    var_name: Optional[str]         # "n" for $var(n); None for a string SIP variable
+    place: Place
+
+
 @dataclass(slots=True)
 class ScriptFacts:
     loaded: list[str] = field(default_factory=list)     # modules, in load order
@@ -60,6 +68,9 @@ class ScriptFacts:
     raises: list[EventSite] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     var_writes: set[str] = field(default_factory=set)
+    var_kinds: dict[str, set[str]] = field(default_factory=dict)   # lint/kinds.py
+    dynamic_var_writes: bool = False        # $var($var(n)) = ...: any $var may be written
+    int_comparisons: list[IntComparison] = field(default_factory=list)
     var_reads: list[Use] = field(default_factory=list)
     routes_with_args: set[str] = field(default_factory=set)
     param_reads: list[tuple[EventSite, str]] = field(default_factory=list)  # site, $param name
@@ -88,6 +99,10 @@ def merge(parts: Iterable[ScriptFacts]) -> ScriptFacts:
         total.raises += part.raises
         total.subscriptions += part.subscriptions
         total.var_writes |= part.var_writes
+        for name, kinds in part.var_kinds.items():
+            total.var_kinds.setdefault(name, set()).update(kinds)
+        total.dynamic_var_writes |= part.dynamic_var_writes
+        total.int_comparisons += part.int_comparisons
         total.var_reads += part.var_reads
         total.routes_with_args |= part.routes_with_args
         total.param_reads += part.param_reads

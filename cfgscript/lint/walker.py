@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from ..catalog import ROUTE_KIND_TYPES, Catalog
 from ..syntax import ast
 from ..syntax.source import Source
-from .facts import EventSite, Place, ScriptFacts, Subscription, Use
+from .facts import EventSite, IntComparison, Place, ScriptFacts, Subscription, Use
 from .finding import Finding
+from .kinds import OTHER, STRING, is_string_pvar, plain_var_name, value_kind
 from .rule import Rule, Scope
 
 _VAR_READ = re.compile(r"\$\(?var\(([^()$]+)\)")
 _PARAM_READ = re.compile(r"\$\(?param\(([^()$]+)\)")
+_ORDERING_OPS = frozenset(("==", "!=", "<", ">", "<=", ">="))
 _BODY_FIELDS = {ast.Route: ("body",), ast.If: ("body", "orelse"), ast.While: ("body",),
                 ast.ForEach: ("body",), ast.Case: ("body",), ast.Switch: ("default",),
                 ast.Block: ("body",)}
@@ -48,6 +50,8 @@ class Walker:
             if isinstance(item, ast.LoadModule):
                 if self.catalog.has_module(item.module) and item.module not in facts.loaded:
                     facts.loaded.append(item.module)
+            elif isinstance(item, ast.ModParam) and isinstance(item.value, str):
+                _modparam_writes(item, facts)
             elif isinstance(item, ast.Route):
                 scope.route, scope.loaded = item, frozenset(facts.loaded)
                 scope.route_type = ROUTE_KIND_TYPES.get(item.kind, "")
@@ -59,7 +63,7 @@ class Walker:
             facts.event_routes.append(Use(route.name, Place.of(route)))
         elif route.kind == "timer_route":
             facts.timer_routes += 1
-        gather = _Gatherer(facts, route)
+        gather = _Gatherer(facts, route, self.catalog, scope.loaded)
         plans: dict[type, tuple] = {}
         stack: list[ast.Node] = [route]
         while stack:
@@ -99,19 +103,23 @@ class Walker:
 class _Gatherer:
     """Collects one route's contribution to ScriptFacts."""
 
-    def __init__(self, facts: ScriptFacts, route: ast.Route) -> None:
+    def __init__(self, facts: ScriptFacts, route: ast.Route, catalog: Catalog,
+                 loaded: frozenset[str]) -> None:
         self.facts = facts
         self.route = route
+        self.catalog = catalog
+        self.loaded = loaded
         self.written: set[int] = set()          # ids of Var nodes that are written
         self.handlers = {ast.Assign: self._assign, ast.ForEach: self._foreach,
                          ast.Call: self._call, ast.RouteCall: self._route_call,
-                         ast.Var: self._var, ast.Str: self._string}
+                         ast.Var: self._var, ast.Str: self._string,
+                         ast.Compare: self._compare}
 
     def _assign(self, node: ast.Assign) -> None:
-        self._written(node.target, reads=node.op != "=")
+        self._written(node.target, reads=node.op != "=", kind=_assigned_kind(node))
 
     def _foreach(self, node: ast.ForEach) -> None:
-        self._written(node.var, reads=False)
+        self._written(node.var, reads=False, kind=OTHER)
 
     def _route_call(self, node: ast.RouteCall) -> None:
         if isinstance(node.target, ast.Str) and node.args:
@@ -126,7 +134,8 @@ class _Gatherer:
     def _call(self, node: ast.Call) -> None:
         for arg in node.args:               # a function may write any variable it is given
             if isinstance(arg, ast.Var):
-                self._written(arg, reads=True)
+                self._written(arg, reads=True, kind=OTHER)
+        self._output_lists(node)
         args = node.args
         first = args[0] if args else None
         if not isinstance(first, ast.Str):
@@ -136,16 +145,42 @@ class _Gatherer:
         elif node.name == "subscribe_event" and len(args) >= 2 and args[1] is not None:
             socket = args[1]
             expire = args[2] if len(args) > 2 else None
+            literal = isinstance(socket, ast.Str) and "$" not in socket.value
             self.facts.subscriptions.append(Subscription(
-                self._site(first), socket.value if isinstance(socket, ast.Str) else None,
+                self._site(first), socket.value if literal else None,
                 Place.of(socket), expire.value if isinstance(expire, ast.Num) else None,
                 expire is not None))
 
-    def _written(self, var: ast.Var, reads: bool) -> None:
-        if var.spec.name == "var" and var.spec.inner and "$" not in var.spec.inner:
-            self.facts.var_writes.add(var.spec.inner)
-            if not reads:
-                self.written.add(id(var))
+    def _output_lists(self, node: ast.Call) -> None:
+        """Variables named in a no-expand string argument ("$avp(a);$var(b)"),
+        which functions such as sql_query() write their results to."""
+        function = self.catalog.function(node.name, self.loaded)
+        if function is None:
+            return
+        for arg, param in zip(node.args, function.params):
+            if isinstance(arg, ast.Str) and "no_expand" in param.flags:
+                for name in _VAR_READ.findall(arg.value):
+                    _record_write(self.facts, name, OTHER)
+
+    def _compare(self, node: ast.Compare) -> None:
+        if node.op not in _ORDERING_OPS or not isinstance(node.right, ast.Num):
+            return
+        spec = node.left.spec
+        name = plain_var_name(spec)
+        if name is not None or is_string_pvar(spec):
+            self.facts.int_comparisons.append(IntComparison(spec.text, name,
+                                                            Place.of(node.left)))
+
+    def _written(self, var: ast.Var, reads: bool, kind: str) -> None:
+        spec = var.spec
+        if spec.name != "var" or not spec.inner:
+            return
+        if "$" in spec.inner or spec.dynamic is not None:
+            self.facts.dynamic_var_writes = True
+            return
+        _record_write(self.facts, spec.inner, kind)
+        if not reads:
+            self.written.add(id(var))
 
     def _var(self, node: ast.Var) -> None:
         spec = node.spec
@@ -170,3 +205,25 @@ class _Gatherer:
                 site = EventSite(match.group(1), Place.of(node), self.route.kind,
                                  self.route.name)
                 self.facts.param_reads.append((site, match.group(1)))
+
+
+def _modparam_writes(item: ast.ModParam, facts: ScriptFacts) -> None:
+    """$vars a module sets: cfgutils' varset ("name=s:text"), and any $var named in a
+    module parameter (modules may write their results to it)."""
+    if item.module == "cfgutils" and item.param == "varset":
+        name, _, typed = item.value.partition("=")
+        _record_write(facts, name.strip(), STRING if typed.startswith("s:") else OTHER)
+    for name in _VAR_READ.findall(item.value):
+        _record_write(facts, name, OTHER)
+
+
+def _record_write(facts: ScriptFacts, name: str, kind: str) -> None:
+    facts.var_writes.add(name)
+    facts.var_kinds.setdefault(name, set()).add(kind)
+
+
+def _assigned_kind(node: ast.Assign) -> str:
+    if node.op in ("=", ":="):
+        return value_kind(node.value)
+    # += of a string to a string concatenates; to an int it fails and changes nothing
+    return STRING if node.op == "+=" and value_kind(node.value) == STRING else OTHER

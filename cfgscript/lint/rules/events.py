@@ -11,7 +11,7 @@ from ...catalog import CORE
 from ..facts import ScriptFacts
 from ..finding import WARNING
 from ..rule import Rule, Scope
-from .sockets import NEVER_EXPIRE, socket_problem, transport_of
+from .sockets import NEVER_EXPIRE, ROUTE_TRANSPORT, socket_problem, transport_of
 
 
 def near_miss(name: str, candidates: Iterable[str]) -> Optional[str]:
@@ -39,7 +39,9 @@ class EventRouteUnpublished(Rule):
     severity = WARNING
     summary = "An event_route for an event nothing publishes or raises"
     what = ("Reports `event_route[E]` blocks whose event no loaded module publishes and the "
-            "script neither raises nor subscribes to by name.")
+            "script neither raises nor subscribes to by name. With an MI module loaded, "
+            "through which an application may raise any event, only near misses of known "
+            "names are reported.")
     why = ("The route never runs: OpenSIPS publishes the name for it, so no start-up error "
            "tells you the name is misspelt or its module is not loaded.")
     bad = ('loadmodule "event_datagram.so"\n'
@@ -51,7 +53,7 @@ class EventRouteUnpublished(Rule):
 
     def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
         published = published_events(facts, scope)
-        used = facts.raised_events | facts.subscribed_events
+        used = facts.raised_events | facts.subscribed_events | _route_socket_targets(facts)
         for route in facts.event_routes:
             if route.name in published or route.name in used:
                 continue
@@ -60,11 +62,20 @@ class EventRouteUnpublished(Rule):
                 message = ("%s is published by module '%s', which is not loaded; this route "
                            "never runs" % (route.name, owner[0]))
             else:
-                message = "nothing publishes or raises %s; this route never runs" % route.name
                 guess = near_miss(route.name, published | used)
+                if guess is None and has_mi(facts):
+                    continue        # an application may raise it over MI (evi:raise)
+                message = "nothing publishes or raises %s; this route never runs" % route.name
                 if guess:
                     message += " (did you mean %s?)" % guess
             scope.report(self, route.place, message)
+
+
+def _route_socket_targets(facts: ScriptFacts) -> set[str]:
+    """event_routes that a subscribe_event(..., "route:NAME") runs for another event."""
+    prefix = ROUTE_TRANSPORT + ":"
+    return {sub.socket[len(prefix):] for sub in facts.subscriptions
+            if sub.socket is not None and sub.socket.startswith(prefix)}
 
 
 class RaiseUnheard(Rule):
@@ -207,9 +218,9 @@ class ExpireIgnored(Rule):
     what = "Reports an expire argument on rabbitmq: and route: sockets."
     why = "These transports ignore it: the subscription lasts until OpenSIPS stops."
     bad = ('event_route[E_X] { exit; }\n'
-           'startup_route { subscribe_event("E_Y", "route:E_X", 30); }\n')
+           'startup_route { subscribe_event("E_Y", "route:E_X", 30); raise_event("E_Y"); }\n')
     good = ('event_route[E_X] { exit; }\n'
-            'startup_route { subscribe_event("E_Y", "route:E_X"); }\n')
+            'startup_route { subscribe_event("E_Y", "route:E_X"); raise_event("E_Y"); }\n')
 
     def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
         for sub in facts.subscriptions:

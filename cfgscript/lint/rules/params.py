@@ -36,8 +36,10 @@ class LegacyRaiseEvent(Rule):
     what = "Reports raise_event(EVENT, $avp(x)) with one AVP."
     why = ("Since OpenSIPS 3.0 the second argument holds the parameter *names* and every "
            "value is null; scripts written for 2.x meant it as the values.")
-    bad = 'startup_route { $avp(v) = "up"; raise_event("E_LINK", $avp(v)); }\n'
-    good = ('startup_route {\n    $avp(n) = "state"; $avp(v) = "up";\n'
+    bad = ('event_route[E_LINK] { exit; }\n'
+           'startup_route { $avp(v) = "up"; raise_event("E_LINK", $avp(v)); }\n')
+    good = ('event_route[E_LINK] { exit; }\n'
+            'startup_route {\n    $avp(n) = "state"; $avp(v) = "up";\n'
             '    raise_event("E_LINK", $avp(n), $avp(v));\n}\n')
     nodes = (ast.Call,)
 
@@ -56,9 +58,10 @@ class MoreValuesThanNames(Rule):
     what = ("Reports raise_event(EVENT, $avp(names), $avp(values)) where the statements just "
             "before it give the values AVP more entries than the names AVP.")
     why = "raise_event() fails when there are more values than names: the event is not raised."
-    bad = ('startup_route {\n    $avp(n) = "a";\n    $avp(v) = 1;\n    $avp(v) = 2;\n'
-           '    raise_event("E_X", $avp(n), $avp(v));\n}\n')
-    good = ('startup_route {\n    $avp(n) = "a";\n    $avp(n) = "b";\n    $avp(v) = 1;\n'
+    bad = ('event_route[E_X] { exit; }\nstartup_route {\n    $avp(n) = "a";\n'
+           '    $avp(v) = 1;\n    $avp(v) = 2;\n    raise_event("E_X", $avp(n), $avp(v));\n}\n')
+    good = ('event_route[E_X] { exit; }\nstartup_route {\n    $avp(n) = "a";\n'
+            '    $avp(n) = "b";\n    $avp(v) = 1;\n'
             '    $avp(v) = 2;\n    raise_event("E_X", $avp(n), $avp(v));\n}\n')
 
     def check_body(self, statements: Sequence[ast.Node], scope: Scope) -> None:
@@ -111,7 +114,8 @@ class ParamOutsideEventRoute(Rule):
             "(which may be called with parameters).")
     why = "$param() holds the event's or the route call's parameters; anywhere else it is null."
     bad = 'startup_route { xlog("$param(reason)\\n"); }\n'
-    good = 'event_route[E_X] { xlog("$param(reason)\\n"); }\nstartup_route { exit; }\n'
+    good = ('event_route[E_X] { xlog("$param(reason)\\n"); }\n'
+            'startup_route { raise_event("E_X"); }\n')
 
     def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
         for site, name in facts.param_reads:
@@ -128,9 +132,10 @@ class EventRouteRaisesItself(Rule):
     what = "Reports raise_event(E) inside event_route[E]."
     why = ("Each raise runs the route again, nested, until OpenSIPS refuses the 101st level "
            "with \"Too many nested events\".")
-    bad = 'event_route[E_TICK] { raise_event("E_TICK"); }\nstartup_route { exit; }\n'
+    bad = ('event_route[E_TICK] { raise_event("E_TICK"); }\n'
+           'startup_route { raise_event("E_TICK"); }\n')
     good = ('event_route[E_TICK] { raise_event("E_TOCK"); }\n'
-            'event_route[E_TOCK] { exit; }\nstartup_route { exit; }\n')
+            'event_route[E_TOCK] { exit; }\nstartup_route { raise_event("E_TICK"); }\n')
     nodes = (ast.Call,)
 
     def check_node(self, node: ast.Call, scope: Scope) -> None:
@@ -149,7 +154,8 @@ class RemovedEventFunction(Rule):
     what = "Reports fetch_event_params() and other functions removed from the Event Interface."
     why = "OpenSIPS 3.0 and later refuse the script: the function is unknown."
     bad = 'event_route[E_X] { fetch_event_params("ip=$avp(ip)"); }\nstartup_route { exit; }\n'
-    good = 'event_route[E_X] { $avp(ip) = $param(ip); }\nstartup_route { exit; }\n'
+    good = ('event_route[E_X] { $avp(ip) = $param(ip); }\n'
+            'startup_route { raise_event("E_X"); }\n')
     nodes = (ast.Call,)
     supersedes = (E_FUNCTION,)
 

@@ -67,10 +67,10 @@ class TooManyRoutes(StartupRule):
     code = codes.E_ROUTE_LIMIT
     name = "too-many-routes"
     summary = "More route blocks of a kind than OpenSIPS has slots for"
-    what = ("Reports route blocks past OpenSIPS's compiled-in limits (named routes, event "
-            "routes, timer routes).")
-    bad = ""
-    good = ""
+    what = ("Reports route blocks past OpenSIPS's compiled-in limits: 99 named routes "
+            "besides the main one, 98 event routes, 100 timer routes.")
+    bad = "".join("route[r%d] { exit; }\n" % i for i in range(100)) + "startup_route { exit; }\n"
+    good = "".join("route[r%d] { exit; }\n" % i for i in range(99)) + "startup_route { exit; }\n"
 
 
 class BadRouteHeader(StartupRule):
@@ -107,8 +107,8 @@ class FunctionNotAllowedHere(StartupRule):
     summary = "A function called in a route type it does not allow (through route() too)"
     what = ("Reports functions called from a route type their module does not allow, "
             "following route() calls into sub-routes.")
-    bad = 'route[r] { t_relay(); }\nloadmodule "tm.so"\nstartup_route { route(r); }\n'
-    good = 'startup_route { exit; }\n'
+    bad = 'loadmodule "tm.so"\nroute[r] { t_relay(); }\nstartup_route { route(r); }\n'
+    good = 'loadmodule "tm.so"\nroute[r] { t_relay(); }\nroute { route(r); }\n'
 
 
 class BadArguments(StartupRule):
@@ -117,8 +117,11 @@ class BadArguments(StartupRule):
     summary = "Wrong number or kind of function arguments"
     what = ("Reports calls with too few or too many arguments, and arguments of the wrong "
             "kind: a string where an integer is required, a non-AVP where an AVP is.")
-    bad = 'startup_route { raise_event("E_X", $var(names)); }\n'
-    good = 'startup_route { $avp(names) = "a"; raise_event("E_X", $avp(names)); }\n'
+    bad = ('event_route[E_X] { exit; }\n'
+           'startup_route { raise_event("E_X", $var(names), $var(values)); }\n')
+    good = ('event_route[E_X] { exit; }\n'
+            'startup_route {\n    $avp(names) = "a"; $avp(values) = 1;\n'
+            '    raise_event("E_X", $avp(names), $avp(values));\n}\n')
 
 
 class BadVariable(StartupRule):
@@ -136,8 +139,8 @@ class UnknownTransformation(StartupRule):
     name = "unknown-transformation"
     summary = "A transformation that does not exist"
     what = "Reports {class.name} transformations OpenSIPS does not have."
-    bad = 'startup_route { $var(n) = $(var(s){s.length2}); }\n'
-    good = 'startup_route { $var(n) = $(var(s){s.len}); }\n'
+    bad = 'startup_route { $var(s) = "abc"; $var(n) = $(var(s){s.length2}); }\n'
+    good = 'startup_route { $var(s) = "abc"; $var(n) = $(var(s){s.len}); }\n'
 
 
 class EventNameTooLong(StartupRule):
@@ -146,7 +149,8 @@ class EventNameTooLong(StartupRule):
     summary = "An event name over 64 characters"
     what = "Reports event names longer than the Event Interface accepts."
     bad = 'startup_route { raise_event("E_%s"); }\n' % ("X" * 70)
-    good = 'startup_route { raise_event("E_SHORT_NAME"); }\n'
+    good = ('event_route[E_SHORT_NAME] { exit; }\n'
+            'startup_route { raise_event("E_SHORT_NAME"); }\n')
 
 
 class BadXlogLevel(StartupRule):
