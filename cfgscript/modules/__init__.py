@@ -30,6 +30,7 @@ IMPLEMENTED = {
     "mi_fifo": "mi_fifo:MiFifo",
     "statistics": "statistics:StatisticsModule",
     "mathops": "mathops:Mathops",
+    "cachedb_local": "cachedb_local:CachedbLocal",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
