@@ -31,6 +31,7 @@ IMPLEMENTED = {
     "statistics": "statistics:StatisticsModule",
     "mathops": "mathops:Mathops",
     "cachedb_local": "cachedb_local:CachedbLocal",
+    "rest_client": "rest_client:RestClient",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
