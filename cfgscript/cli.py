@@ -122,7 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--flush-timeout must not be negative")
         senders["flush_timeout"] = args.flush_timeout
     options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
-                         argv=_parse_overrides(args.option), **senders)
+                         argv=_parse_overrides(args.option), allow_exec=args.allow_exec,
+                         **senders)
     engine = run_deep(load_engine, args.script, options)
     if engine is None:
         return EXIT_FINDINGS
@@ -274,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="plain drops the '<date> [pid] ' prefix of log lines")
     run.add_argument("--strict", action="store_true",
                      help="stop (exit 1) when the script calls a function cfgscript cannot run")
+    run.add_argument("--allow-exec", action="store_true",
+                     help="let the script run shell commands with exec() (off by default)")
     # the defaults live in cfgscript.events.sender, which is not imported here (start-up time)
     run.add_argument("--queue-size", type=int, metavar="N",
                      help="events buffered per rabbitmq/xmlrpc/tcp destination while it is "

@@ -32,6 +32,7 @@ IMPLEMENTED = {
     "mathops": "mathops:Mathops",
     "cachedb_local": "cachedb_local:CachedbLocal",
     "rest_client": "rest_client:RestClient",
+    "exec": "exec:Exec",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")

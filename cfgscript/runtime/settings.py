@@ -49,3 +49,4 @@ class RunOptions:
     argv: dict[str, str] = field(default_factory=dict)
     queue_size: int = DEFAULT_QUEUE_SIZE
     flush_timeout: float = DEFAULT_FLUSH_SECONDS
+    allow_exec: bool = False        # exec() may run shell commands (--allow-exec)
