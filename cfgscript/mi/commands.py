@@ -13,7 +13,6 @@ from ..runtime.host import Interpreter
 from .core import Command, Registry, get_int, get_str
 from .errors import MIError, invalid_params
 
-
 # the length of `git rev-parse --short` in the OpenSIPS repository
 SHORT_REVISION = 8
 
