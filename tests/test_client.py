@@ -225,3 +225,29 @@ def test_arguments_follow_opensips_cli() -> None:
     assert build_params("evi:raise", ["E", '["x", 2]'], decode_json=True) == ["E", ["x", 2]]
     assert build_params("evi:subscribe", ["E", "s", "5"], decode_json=True) == ["E", "s", 5]
     assert build_params("statistics:get", ["a", "b"]) == [["a", "b"]]
+
+
+def test_fifo_reply_dir_of_a_server_that_answers_elsewhere(tmp_path) -> None:
+    """mi_fifo writes answers to its reply_dir; --reply-dir says where that is."""
+    fifo, replies = tmp_path / "run" / "fifo", tmp_path / "replies"
+    fifo.parent.mkdir()
+    replies.mkdir()
+    script = tmp_path / "fifo.cfg"
+    script.write_text('loadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "%s")\n'
+                      'modparam("mi_fifo", "reply_dir", "%s/")\n'
+                      'startup_route { xlog("started\\n"); }\n' % (fifo, replies))
+    log = tmp_path / "run.log"
+    with log.open("w") as stream:
+        child = subprocess.Popen([*CFGSCRIPT, "run", "--log-format", "plain", str(script)],
+                                 stderr=stream)
+    try:
+        assert wait_until(lambda: "NOTICE:started" in log.read_text(), 15)
+        lost = cli("mi", "--mi", "fifo:%s" % fifo, "--timeout", "0.5", "pwd")
+        assert lost.returncode == 2
+        assert "give it with --reply-dir" in lost.stderr and str(fifo.parent) in lost.stderr
+        found = cli("mi", "--mi", "fifo:%s" % fifo, "--reply-dir", str(replies), "pwd")
+        assert (found.returncode, json.loads(found.stdout)) == (0, {"WD": os.getcwd()})
+        assert os.listdir(replies) == []
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(15)
