@@ -27,6 +27,8 @@ NOT_FOUND = MIError(404, "Statistics Not Found")
 SIP_COUNTERS = ("rcv_requests", "rcv_replies", "fwd_requests", "fwd_replies", "drop_requests",
                 "drop_replies", "err_requests", "err_replies", "bad_URIs_rcvd", "bad_msg_hdr",
                 "slow_messages")
+QUERY_GROUPS = ("dns", "sql", "cdb")
+LOAD_STATISTICS = ("load", "load1m", "load10m", "load-all", "load1m-all", "load10m-all")
 Provider = Callable[[], Iterable[tuple[str, int]]]
 
 
@@ -121,11 +123,20 @@ def _constant(value: int) -> Callable[[], int]:
 
 def core_statistics(statistics: Statistics, uptime: Callable[[], int]) -> None:
     """The core groups that mean something without SIP: "core" (its SIP
-    counters stay 0, "timestamp" is the uptime in seconds) and "dynamic",
-    where script statistics without a group go."""
+    counters stay 0, "timestamp" is the uptime in seconds), the query counters
+    of "dns", "sql" and "cdb" (cfgscript makes no such queries: 0), "load" of
+    its one process (not measured: 0) and "dynamic", where script statistics
+    without a group go. Monitoring tools (opensips-cli's diagnose) read these
+    names."""
     for name in SIP_COUNTERS:
         statistics.register("core", name)
     statistics.register("core", "timestamp", read=uptime)
+    for group in QUERY_GROUPS:
+        statistics.register(group, group + "_total_queries")
+        statistics.register(group, group + "_slow_queries")
+    for name in LOAD_STATISTICS:
+        statistics.register("load", name, read=_constant(0))
+    statistics.register("load", "processes_number", read=_constant(1))
     statistics.add_group("dynamic")
 
 
