@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.mi_fuzz import wait_read
 
 from cfgscript.mi.errors import ServerError
 from cfgscript.mi.servers import open_server
@@ -198,3 +199,17 @@ def test_unix_server_does_not_delete_a_regular_file(tmp_path: Path) -> None:
     with pytest.raises(ServerError):
         open_server("unix:%s" % path, echo)
     assert path.read_text() == "data"
+
+
+def test_fifo_request_left_incomplete_gives_way_to_the_next_client(fifo: Path) -> None:
+    """A client that died halfway: its piece is dropped when the next client's
+    whole request arrives (OpenSIPS drops an unparsable read at once)."""
+    reply = ReplyFifo(fifo.parent / "next_client")
+    fd = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(fd, b':dead_client:{"jsonrpc":"2.0","id":1,"method":"cut')
+        wait_read(fd)                       # two separate reads, as two clients make
+        os.write(fd, b':next_client:{"jsonrpc":"2.0","id":2,"method":"whole"}')
+    finally:
+        os.close(fd)
+    assert reply.read(timeout=0.8) == {"jsonrpc": "2.0", "id": 2, "result": "whole"}
