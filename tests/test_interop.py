@@ -288,7 +288,7 @@ fifo, reply_dir, name, count = sys.argv[1:5]
 mi = OpenSIPSMI("fifo", fifo_file=fifo, fifo_file_fallback=fifo, fifo_reply_dir=reply_dir)
 wrong = 0
 for _ in range(int(count)):
-    answer = mi.execute("statistics:get", {"statistics": [name]})
+    answer = mi.execute("statistics:get", {"statistics": [name.split(":")[1]]})
     wrong += list(answer) != [name]
 print("wrong=%d" % wrong)
 '''

@@ -9,9 +9,10 @@ gives the current (name, value) pairs each time they are read (the cfgscript
 group, from the Event Interface's accounting).
 
 The selectors MI takes, as OpenSIPS reads them: "all", "group:" (every
-statistic of a group) or a statistic's name, bare or as "group:name".
-Selectors that match nothing are skipped; if none matches, 404 "Statistics
-Not Found".
+statistic of a group) or a statistic's bare name, in any case ("group:name"
+names nothing). Selectors that match nothing are skipped; if none matches,
+404 "Statistics Not Found" (OpenSIPS 4.1 means to; reading an uninitialised
+flag it mostly answers {}).
 """
 
 from __future__ import annotations
@@ -105,16 +106,12 @@ class Statistics:
             return [pair for group in self.group_names() for pair in self.group_values(group)]
         if len(selector) > 1 and selector.endswith(":"):
             return self.group_values(selector[:-1]) if self.has_group(selector[:-1]) else []
-        group, sep, name = selector.partition(":")
-        if sep and group in self.providers:
-            return [(full, stat) for full, stat in self.group_values(group)
-                    if full == selector]
-        stat = self.find(group, name) if sep else self.find(None, selector)
-        if stat is None:
-            return []
-        owner = group if sep else next(g for g, stats in self.groups.items()
-                                       if stats.get(selector) is stat)
-        return [("%s:%s" % (owner, stat.name), stat)]
+        wanted = selector.lower()
+        for group in self.group_names():
+            for full, stat in self.group_values(group):
+                if stat.name.lower() == wanted:
+                    return [(full, stat)]
+        return []
 
 
 def _constant(value: int) -> Callable[[], int]:
