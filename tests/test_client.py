@@ -251,3 +251,29 @@ def test_fifo_reply_dir_of_a_server_that_answers_elsewhere(tmp_path) -> None:
     finally:
         child.send_signal(signal.SIGTERM)
         child.wait(15)
+
+
+def udp_port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def test_listen_prints_a_one_line_message_as_it_arrived() -> None:
+    """Duplicate keys (OpenSIPS's array params) and key order survive."""
+    port = udp_port()
+    listener = subprocess.Popen([*CFGSCRIPT, "listen", "udp:127.0.0.1:%d" % port, "--count",
+                                 "2", "--timeout", "15"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    sent = [b'{"jsonrpc":"2.0","method":"E_X","params":{"":"s1","":"s2"}}',
+            b'{"jsonrpc": "2.0",\n "method": "E_Y"}']
+    assert wait_until(lambda: udp_port_taken(port), 10)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for datagram in sent:
+            sock.sendto(datagram, ("127.0.0.1", port))
+    out, _ = listener.communicate(timeout=20)
+    lines = out.splitlines()
+    assert lines == [sent[0].decode(), '{"jsonrpc":"2.0","method":"E_Y"}']
