@@ -168,6 +168,10 @@ def _open_mi_servers(addresses: Sequence[str], engine) -> list:
     return servers
 
 
+
+REPLY_DIR_HELP = ("fifo: where to make the reply FIFO: the server's reply directory (mi_fifo's "
+                  "reply_dir, /tmp/ unless set; default: the FIFO's directory)")
+
 def cmd_mi(args: argparse.Namespace) -> int:
     from .client.arguments import build_params
     from .client.config import default_mi_address
@@ -181,7 +185,8 @@ def cmd_mi(args: argparse.Namespace) -> int:
     decode = args.json or len(words) < len(args.args)
     try:
         params = build_params(args.name, words, decode)
-        with MIClient(args.mi or default_mi_address(), args.timeout) as client:
+        with MIClient(args.mi or default_mi_address(), args.timeout,
+                      args.reply_dir) as client:
             result = client.call(args.name, params)
     except RPCError as err:
         print("cfgscript: error: %s: %s" % (args.name, err), file=sys.stderr)
@@ -215,7 +220,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     options = ListenOptions(args.socket, args.subscribe,
                             (args.mi or default_mi_address()) if args.subscribe else None,
                             args.expire, args.count, args.timeout, pretty,
-                            pretty and wants_colour(sys.stdout))
+                            pretty and wants_colour(sys.stdout), reply_dir=args.reply_dir)
     problem = lambda text: print("cfgscript: %s" % text, file=sys.stderr)  # noqa: E731
     try:
         session = ListenSession(options, problem)
@@ -293,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="udp:HOST:PORT, unix:PATH, http://HOST:PORT/ROOT or fifo:PATH "
                          "(default: $CFGSCRIPT_MI, else mi in [tool.cfgscript] of "
                          "pyproject.toml, else fifo:/tmp/opensips_fifo)")
+    mi.add_argument("--reply-dir", metavar="DIR", help=REPLY_DIR_HELP)
     mi.add_argument("-j", dest="json", action="store_true",
                     help="JSON-decode each argument (and fold nothing into arrays)")
     mi.add_argument("--timeout", type=float, default=5.0, metavar="S",
@@ -315,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "at exit")
     listen.add_argument("--mi", metavar="ADDRESS", help="the MI address for --subscribe "
                                                         "(default as for cfgscript mi)")
+    listen.add_argument("--reply-dir", metavar="DIR", help=REPLY_DIR_HELP)
     listen.add_argument("--expire", type=int, default=120, metavar="S",
                         help="expire of the subscriptions, renewed before it runs out "
                              "(default 120)")

@@ -225,3 +225,55 @@ def test_arguments_follow_opensips_cli() -> None:
     assert build_params("evi:raise", ["E", '["x", 2]'], decode_json=True) == ["E", ["x", 2]]
     assert build_params("evi:subscribe", ["E", "s", "5"], decode_json=True) == ["E", "s", 5]
     assert build_params("statistics:get", ["a", "b"]) == [["a", "b"]]
+
+
+def test_fifo_reply_dir_of_a_server_that_answers_elsewhere(tmp_path) -> None:
+    """mi_fifo writes answers to its reply_dir; --reply-dir says where that is."""
+    fifo, replies = tmp_path / "run" / "fifo", tmp_path / "replies"
+    fifo.parent.mkdir()
+    replies.mkdir()
+    script = tmp_path / "fifo.cfg"
+    script.write_text('loadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "%s")\n'
+                      'modparam("mi_fifo", "reply_dir", "%s/")\n'
+                      'startup_route { xlog("started\\n"); }\n' % (fifo, replies))
+    log = tmp_path / "run.log"
+    with log.open("w") as stream:
+        child = subprocess.Popen([*CFGSCRIPT, "run", "--log-format", "plain", str(script)],
+                                 stderr=stream)
+    try:
+        assert wait_until(lambda: "NOTICE:started" in log.read_text(), 15)
+        lost = cli("mi", "--mi", "fifo:%s" % fifo, "--timeout", "0.5", "pwd")
+        assert lost.returncode == 2
+        assert "give it with --reply-dir" in lost.stderr and str(fifo.parent) in lost.stderr
+        found = cli("mi", "--mi", "fifo:%s" % fifo, "--reply-dir", str(replies), "pwd")
+        assert (found.returncode, json.loads(found.stdout)) == (0, {"WD": os.getcwd()})
+        assert os.listdir(replies) == []
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(15)
+
+
+def udp_port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def test_listen_prints_a_one_line_message_as_it_arrived() -> None:
+    """Duplicate keys (OpenSIPS's array params) and key order survive."""
+    port = udp_port()
+    listener = subprocess.Popen([*CFGSCRIPT, "listen", "udp:127.0.0.1:%d" % port, "--count",
+                                 "2", "--timeout", "15"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    sent = [b'{"jsonrpc":"2.0","method":"E_X","params":{"":"s1","":"s2"}}',
+            b'{"jsonrpc": "2.0",\n "method": "E_Y"}']
+    assert wait_until(lambda: udp_port_taken(port), 10)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for datagram in sent:
+            sock.sendto(datagram, ("127.0.0.1", port))
+    out, _ = listener.communicate(timeout=20)
+    lines = out.splitlines()
+    assert lines == [sent[0].decode(), '{"jsonrpc":"2.0","method":"E_Y"}']

@@ -4,6 +4,7 @@ notification), never an exception in the interpreter thread."""
 from __future__ import annotations
 
 import json
+import platform
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -78,3 +79,15 @@ def test_raise_answers_then_runs_the_event_route_as_a_job() -> None:
     engine.drain()
     assert engine.logger.stream.getvalue().splitlines()[-1] == "NOTICE:got 5"
     engine.shutdown()
+
+
+@pytest.mark.parametrize("params", [["revision"], {"revision": 1}, ["anything"]])
+def test_version_revision_names_the_short_git_revision(engine, params) -> None:
+    # OpenSIPS 4.1 built from 8f4f1e1b answers exactly this (x86_64 Linux);
+    # the value of its one parameter is never read
+    request = {"jsonrpc": "2.0", "method": "version", "id": 1, "params": params}
+    answer = json.loads(handle(engine.mi, json.dumps(request).encode()))["result"]
+    server = "OpenSIPS (4.1.0-dev (%s/linux))" % platform.machine()
+    assert answer == {"Server": server, "git": "8f4f1e1b"}
+    plain = {"jsonrpc": "2.0", "method": "version", "id": 2, "params": {}}
+    assert json.loads(handle(engine.mi, json.dumps(plain).encode()))["result"] == {"Server": server}

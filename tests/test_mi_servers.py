@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.mi_fuzz import wait_read
 
 from cfgscript.mi.errors import ServerError
 from cfgscript.mi.servers import open_server
@@ -28,7 +29,7 @@ def echo(request: bytes) -> bytes | None:
 
 class ReplyFifo:
     """A client's reply FIFO, opened for reading before the request goes out
-    (as opensips-cli does: the server writes only to a FIFO someone reads)."""
+    (as cfgscript mi does; see the late-reader test for opensips-cli's way)."""
 
     def __init__(self, path: Path) -> None:
         os.mkfifo(path, 0o600)
@@ -96,6 +97,29 @@ def test_fifo_several_clients_at_once_get_their_own_answers(fifo: Path) -> None:
         thread.join(10)
     assert {n: r["result"] for n, r in results.items()} == {n: "m%d" % i
                                                           for i, n in enumerate(names)}
+
+
+def test_fifo_client_that_opens_its_reply_fifo_after_writing_gets_the_answer(
+        fifo: Path) -> None:
+    """python-opensips (opensips-cli) writes the request, then opens the reply
+    FIFO with a blocking open: the server waits for it a little, as mi_fifo does."""
+    reply = fifo.parent / "late_reader"
+    os.mkfifo(reply, 0o666)
+    answers: list[bytes] = []
+
+    def read_late() -> None:
+        with open(reply, "rb") as stream:       # blocks until the server opens it
+            answers.append(stream.readline())
+
+    reader = threading.Thread(target=read_late, daemon=True)
+    write_requests(fifo, b':late_reader:{"jsonrpc":"2.0","id":5,"method":"late"}')
+    threading.Event().wait(0.15)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():                       # unblock the reader, then fail
+        os.close(os.open(reply, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+    assert answers and json.loads(answers[0]) == {"jsonrpc": "2.0", "id": 5, "result": "late"}
 
 
 def test_fifo_reply_to_a_regular_file_or_a_link_is_refused(fifo: Path, tmp_path: Path) -> None:
@@ -175,3 +199,17 @@ def test_unix_server_does_not_delete_a_regular_file(tmp_path: Path) -> None:
     with pytest.raises(ServerError):
         open_server("unix:%s" % path, echo)
     assert path.read_text() == "data"
+
+
+def test_fifo_request_left_incomplete_gives_way_to_the_next_client(fifo: Path) -> None:
+    """A client that died halfway: its piece is dropped when the next client's
+    whole request arrives (OpenSIPS drops an unparsable read at once)."""
+    reply = ReplyFifo(fifo.parent / "next_client")
+    fd = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(fd, b':dead_client:{"jsonrpc":"2.0","id":1,"method":"cut')
+        wait_read(fd)                       # two separate reads, as two clients make
+        os.write(fd, b':next_client:{"jsonrpc":"2.0","id":2,"method":"whole"}')
+    finally:
+        os.close(fd)
+    assert reply.read(timeout=0.8) == {"jsonrpc": "2.0", "id": 2, "result": "whole"}

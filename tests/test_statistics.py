@@ -47,3 +47,17 @@ def test_stat_counts_and_mi_reads_them() -> None:
         assert mi(engine, "statistics:get", {"statistics": ["nope"]})["error"]["code"] == 404
     finally:
         engine.shutdown()
+
+
+def test_mi_selectors_are_bare_names_in_any_case() -> None:
+    engine = load_engine(SCRIPT)
+    try:
+        assert mi(engine, "statistics:get", {"statistics": ["RCV_Requests"]})["result"] == \
+            {"core:rcv_requests": 0}
+        # OpenSIPS looks "group:name" up as a name: nothing has it
+        assert mi(engine, "statistics:get", {"statistics": ["core:rcv_requests"]})["error"] == \
+            {"code": 404, "message": "Statistics Not Found"}
+        assert mi(engine, "statistics:get", {"statistics": ["load", "dns:"]})["result"] == \
+            {"load:load": 0, "dns:dns_total_queries": 0, "dns:dns_slow_queries": 0}
+    finally:
+        engine.shutdown()

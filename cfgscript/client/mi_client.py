@@ -8,8 +8,10 @@ Addresses, as the MI modules serve them:
     http://HOST:PORT/ROOT       mi_http (https:// too); http:HOST:PORT/ROOT also works
     fifo:PATH                   mi_fifo: ":reply:json" written to PATH, the answer read
                                 from a reply FIFO (mode 0600) we create in the server's
-                                reply directory (by default the FIFO's directory, which
-                                is /tmp for OpenSIPS's /tmp/opensips_fifo)
+                                reply directory (mi_fifo's reply_dir, /tmp/ unless set;
+                                by default we take the FIFO's directory, which is right
+                                for `cfgscript run --mi fifo:PATH` and for OpenSIPS's
+                                /tmp/opensips_fifo)
 
 Every exchange has a timeout; whatever the client created is removed by close().
 """
@@ -201,7 +203,10 @@ class _FifoLink(_Link):
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise _timed_out(self.address, timeout)
+                late = _timed_out(self.address, timeout)
+                raise TransportError("%s (the reply FIFO was made in %s: if the server's "
+                                     "reply_dir differs, give it with --reply-dir)"
+                                     % (late, self.reply_dir))
             ready, _, _ = select.select([self.reply_fd], [], [], left)
             if not ready:
                 continue

@@ -31,9 +31,14 @@ def dump_json(value: Any, pretty: bool) -> str:
 
 
 def format_event(event: Event, pretty: bool, colour: bool = False) -> str:
-    """jsonl: the message on one line. pretty: a heading (time, event, where
-    it came from), then the params indented."""
+    """jsonl: the message on one line, as it arrived when it came on one line
+    (OpenSIPS may send duplicate keys, {"":"a","":"b"}, which decoding would
+    merge). pretty: a heading (time, event, where it came from), then the
+    params indented."""
     if not pretty:
+        text = event.raw.decode("utf-8", "replace").strip()
+        if event.message is not None and "\n" not in text and "\r" not in text:
+            return text
         return dump_json(event.record(), False)
     stamp = time.strftime("%H:%M:%S", time.localtime(event.received))
     name = event.name or "(not JSON-RPC)"

@@ -46,6 +46,7 @@ class ListenOptions:
     pretty: bool = False
     colour: bool = False
     mi_timeout: float = DEFAULT_TIMEOUT
+    reply_dir: Optional[str] = None         # fifo: the server's reply directory
 
 
 class ListenSession:
@@ -64,7 +65,8 @@ class ListenSession:
         if not self.options.subscribe:
             return
         try:
-            self.client = MIClient(self.options.mi or "", self.options.mi_timeout)
+            self.client = MIClient(self.options.mi or "", self.options.mi_timeout,
+                                   self.options.reply_dir)
             self.subscription = Subscription(self.client, list(self.options.subscribe),
                                              self.listener.socket, self.options.expire,
                                              self.problem)

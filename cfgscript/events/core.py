@@ -224,6 +224,20 @@ class EventCore:
             self._update_expiry(event)
         return event.subscribers
 
+    def endpoints_in_use(self) -> Iterator[tuple[Transport, object]]:
+        """(transport, endpoint) of every subscriber not expired, and of the
+        members of composite endpoints (those with a parts() method, e.g.
+        virtual:). Reads snapshots and prunes nothing, so sender threads may
+        call it while the interpreter thread subscribes."""
+        now = self.clock()
+        for event in list(self.by_id):
+            for sub in list(event.subscribers):
+                if not sub.expired(now):
+                    yield sub.transport, sub.endpoint
+                    parts = getattr(sub.endpoint, "parts", None)
+                    if parts is not None:
+                        yield from parts()
+
     def all_subscribed(self) -> Iterator[tuple[Event, list[Subscriber]]]:
         for event in self.by_id:
             subscribers = self.live_subscribers(event)

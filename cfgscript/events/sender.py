@@ -19,11 +19,16 @@ destination, created on first use. The worker owns the connection:
     not yet confirmed);
   * at shutdown every worker gets the same deadline to flush; a destination
     that is down gets one last connection attempt; what is left is counted as
-    failed and logged.
+    failed and logged;
+  * a worker whose destination no live subscriber uses any more (unsubscribed,
+    expired) retires: it gets the flush time to deliver what was raised before,
+    then closes its connection and ends, what is left counted as failed and
+    logged; a later subscriber to the same destination gets a new worker.
 
-Two worker shapes share this: `LinkWorker` drives a blocking-style `Link`
-(event_stream, event_xmlrpc) from its own select loop; event_rabbitmq runs
-pika's ioloop in a `Worker` subclass of its own.
+Two worker shapes share this: `LinkWorker` (links.py) drives a blocking-style
+`Link` (event_stream, event_xmlrpc) from its own select loop and retires;
+event_rabbitmq runs pika's ioloop in a `Worker` subclass of its own, which
+never needs to (OpenSIPS never drops a rabbitmq: subscriber).
 
 Worker threads log straight to the engine's log stream, without the
 E_CORE_LOG listeners (OpenSIPS's sender processes suppress that event too).
@@ -33,15 +38,15 @@ The queue size and the shutdown flush time are run options
 
 from __future__ import annotations
 
+import functools
 import os
-import selectors
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol
+from typing import Any, Optional
 
 from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, Logger
 from ..runtime.module import Module
@@ -53,6 +58,7 @@ POLL_INTERVAL = 0.002       # a worker that just sent looks at its outbox this o
 LINGER = 0.05               # ...for this long, before it sleeps until woken
 ABORT_GRACE = 1.0           # after the flush deadline, time for a worker to notice
 REPORT_INTERVAL = 1.0       # repeated problems are summed up at most this often
+USE_CHECK_INTERVAL = 1.0    # how often a worker asks whether its destination is still used
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,10 @@ class Job:
     subscriber: Subscriber
     event: str
     on_failure: Optional[Callable[[], None]] = None
+
+
+class OutboxClosed(Exception):
+    """The worker retired: the job must go to a new worker of the destination."""
 
 
 class LinkDown(Exception):
@@ -152,13 +162,17 @@ class Outbox:
         self.lock = threading.Lock()
         self._jobs: deque[Job] = deque()
         self._idle = True
+        self.closed = False                 # retired: no job is taken any more
 
     def __len__(self) -> int:
         return len(self._jobs)
 
     def put(self, job: Job) -> Optional[bool]:
-        """None when full, else whether the worker needs a wake-up."""
+        """None when full, else whether the worker needs a wake-up; raises
+        OutboxClosed once the worker retired."""
         with self.lock:
+            if self.closed:
+                raise OutboxClosed
             if len(self._jobs) >= self.limit:
                 return None
             self._jobs.append(job)
@@ -196,6 +210,18 @@ class Outbox:
     def drain(self) -> list[Job]:
         return self.extract(lambda job: False)
 
+    def close_if_empty(self) -> bool:
+        """Close to new jobs, unless some wait; whether it closed."""
+        with self.lock:
+            self.closed = self.closed or not self._jobs
+            return self.closed
+
+    def close(self) -> list[Job]:
+        """Close to new jobs; the ones still queued."""
+        with self.lock:
+            self.closed = True
+        return self.drain()
+
 
 @dataclass
 class Backoff:
@@ -228,6 +254,9 @@ class Worker(threading.Thread):
         self.down = False                           # the last connection attempt failed
         self.retry_at = 0.0                         # when the next attempt is due
         self.last_taken = 0.0                       # when jobs were last taken
+        self.in_use: Callable[[], bool] = lambda: True  # a live subscriber uses the destination
+        self.retire_by: Optional[float] = None      # unused: when the flush time runs out
+        self._next_use_check = 0.0
         self._drops = RateLimited(log, L_ERR, "sender")
 
     # ------------------------------------------------ raising thread
@@ -303,6 +332,34 @@ class Worker(threading.Thread):
         """Jobs handed to the connection and not confirmed yet."""
         return []
 
+    def check_use(self) -> None:
+        """At most once per USE_CHECK_INTERVAL: start retiring when no live
+        subscriber uses the destination, stop when one does again."""
+        now = time.monotonic()
+        if now < self._next_use_check or self.stopping.is_set():
+            return
+        self._next_use_check = now + USE_CHECK_INTERVAL
+        if self.in_use():
+            self.retire_by = None
+        elif self.retire_by is None:
+            self.retire_by = now + self.settings.flush_seconds
+
+    def may_retire(self) -> bool:
+        """Whether a retiring worker may end now: nothing left to send (its
+        outbox then closes to new jobs), or the flush time is over (what is
+        left fails, the caller drops the connection)."""
+        if self.retire_by is None:
+            return False
+        if not self.in_flight() and self.outbox.close_if_empty():
+            return True
+        if time.monotonic() < self.retire_by:
+            return False
+        left = self.in_flight() + self.outbox.close()
+        self.failed(left)
+        self.log.error("sender", "%d event(s) to %s not delivered: no subscriber uses it "
+                       "any more" % (len(left), self.label))
+        return True
+
     # ------------------------------------------------ shutdown (engine thread)
 
     def stop(self, deadline: float) -> None:
@@ -332,162 +389,32 @@ class WorkerPool:
     def __init__(self, create: Callable[[Hashable], Worker]) -> None:
         self._create = create
         self._workers: dict[Hashable, Worker] = {}
+        self._lock = threading.Lock()          # creating workers, against shutdown
 
     def get(self, key: Hashable) -> Worker:
+        """The destination's worker; a new one when there is none or it retired."""
         worker = self._workers.get(key)
-        if worker is None:
-            worker = self._workers[key] = self._create(key)
-            worker.start()
-        return worker
+        if worker is not None and not worker.outbox.closed:
+            return worker
+        with self._lock:
+            worker = self._workers.get(key)
+            if worker is None or worker.outbox.closed:
+                worker = self._workers[key] = self._create(key)
+                worker.start()
+            return worker
 
     def close(self, flush_seconds: float) -> None:
         deadline = time.monotonic() + flush_seconds
-        workers = list(self._workers.values())
-        self._workers.clear()
+        with self._lock:
+            workers = list(self._workers.values())
+            self._workers.clear()
         for worker in workers:
             worker.stop(deadline)
         for worker in workers:
             worker.finish()
 
 
-# ---------------------------------------------------------------- blocking-style links
-
-class Link(Protocol):
-    """The connection side of a LinkWorker; only its worker thread calls it.
-    Confirmed jobs go to worker.delivered(), given-up ones to worker.failed()."""
-
-    def accepting(self) -> bool:
-        """Whether send() may be called now (no output backlog)."""
-
-    def send(self, jobs: list[Job]) -> None:
-        """Connect if needed and send; raises LinkDown with the unconfirmed jobs."""
-
-    def watch(self) -> tuple[Optional[socket.socket], bool]:
-        """The socket to watch (if any) and whether output is pending on it."""
-
-    def ready(self, readable: bool, writable: bool) -> None:
-        """Handle socket readiness; may raise LinkDown."""
-
-    def tick(self, now: float) -> Optional[float]:
-        """Expire what waited too long; the next deadline, if any."""
-
-    def in_flight(self) -> list[Job]:
-        """Jobs sent, or being sent, and not confirmed yet."""
-
-    def close(self) -> None:
-        """Drop the connection (the link may connect again later)."""
-
-
-class LinkWorker(Worker):
-    """A worker thread running a select loop around one Link."""
-
-    IDLE_WAIT = 1.0
-
-    def __init__(self, label: str, log: ModuleLog, settings: SenderSettings,
-                 make_link: Callable[[LinkWorker], Link]) -> None:
-        super().__init__(label, log, settings)
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self._wake_r, selectors.EVENT_READ)
-        self.link = make_link(self)
-
-    def wake(self) -> None:
-        try:
-            self._wake_w.send(b"w")
-        except OSError:         # full (a wake-up is pending anyway) or closed
-            pass
-
-    def in_flight(self) -> list[Job]:
-        return self.link.in_flight()
-
-    def finish(self) -> None:
-        super().finish()
-        self._wake_w.close()
-
-    def run(self) -> None:
-        try:
-            self._serve()
-        except Exception as err:        # a bug: say so, the engine carries on
-            self.log.error("sender", "sender for %s stopped: %r" % (self.label, err))
-        finally:
-            self.outbox.push_front(self.link.in_flight())   # left for the shutdown report
-            self.link.close()
-            self._selector.close()
-            self._wake_r.close()
-
-    def _serve(self) -> None:
-        while not self.expired():
-            try:
-                limit = None                # wait for the socket or a wake-up
-                if self.link.accepting():
-                    jobs = self.take(BATCH)
-                    if jobs:
-                        self.link.send(jobs)
-                        continue
-                    limit = self.idle_wait()
-                    if limit == 0.0:
-                        continue
-                if self.stopping.is_set() and not self.in_flight() and not len(self.outbox):
-                    return
-                self._wait(limit)
-            except LinkDown as down:
-                if not self._recover(down):
-                    return
-
-    def _wait(self, limit: Optional[float]) -> None:
-        """Sleep until a wake-up, socket readiness, the link's next deadline or
-        the limit, if any."""
-        sock, pending_output = self.link.watch()
-        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if pending_output else 0)
-        if sock is not None:
-            self._selector.register(sock, events)
-        try:
-            ready = self._selector.select(self._timeout(self.link.tick(time.monotonic()), limit))
-        finally:
-            if sock is not None:
-                self._selector.unregister(sock)
-        readable = writable = False
-        for key, mask in ready:
-            if key.fileobj is self._wake_r:
-                self._clear_wake()
-            else:
-                readable, writable = bool(mask & selectors.EVENT_READ), bool(
-                    mask & selectors.EVENT_WRITE)
-        if readable or writable:
-            self.link.ready(readable, writable)
-
-    def _timeout(self, link_deadline: Optional[float], limit: Optional[float]) -> float:
-        now = time.monotonic()
-        ends = [self.deadline, now + (self.IDLE_WAIT if limit is None else limit)]
-        if link_deadline is not None:
-            ends.append(link_deadline)
-        return max(0.0, min(ends) - now)
-
-    def _clear_wake(self) -> None:
-        try:
-            while self._wake_r.recv(4096):
-                pass
-        except OSError:
-            pass
-
-    def _recover(self, down: LinkDown) -> bool:
-        """After a failure: requeue, then wait out the backoff (False: give up)."""
-        self.link.close()
-        delay = 0.0 if self.stopping.is_set() else self.backoff.next()
-        self.requeue(down.jobs, delay)
-        if self.stopping.is_set():
-            return False
-        end = time.monotonic() + delay
-        while not self.stopping.is_set():
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            self._selector.select(left)
-            self._clear_wake()
-        return True
-
+# ---------------------------------------------------------------- sockets
 
 def connect_tcp(address: tuple[str, int], timeout: float) -> socket.socket:
     """A connected IPv4 TCP socket (OSError on failure)."""
@@ -507,7 +434,6 @@ def describe_error(err: OSError) -> str:
     return "%d:%s" % (code, os.strerror(code) if code else str(err))
 
 
-# ---------------------------------------------------------------- socket strings
 
 def parse_port(text: str) -> int:
     """A port as OpenSIPS's str2s() reads it (ASCII digits only, at most 5),
@@ -548,7 +474,12 @@ class SenderModule(Module):
         self.settings = SenderSettings(queue_size=options.queue_size,
                                        flush_seconds=options.flush_timeout)
         self.log = ModuleLog(self.engine.logger, self.name)
-        self.pool = WorkerPool(self.make_worker)
+        self.pool = WorkerPool(self._new_worker)
+
+    def _new_worker(self, key: Hashable) -> Worker:
+        worker = self.make_worker(key)
+        worker.in_use = functools.partial(self.in_use, key)
+        return worker
 
     def make_worker(self, key: Hashable) -> Worker:
         """The worker for a destination key (started by the pool)."""
@@ -556,7 +487,18 @@ class SenderModule(Module):
 
     def submit(self, key: Hashable, job: Job) -> int:
         """Queue a job to its destination's worker: 0 queued, -1 refused."""
-        return 0 if self.pool.get(key).submit(job) else -1
+        while True:
+            try:
+                return 0 if self.pool.get(key).submit(job) else -1
+            except OutboxClosed:    # it retired meanwhile: the pool makes a new one
+                continue
+
+    def in_use(self, key: Hashable) -> bool:
+        """Whether a live subscriber (or a member of one) sends to the destination
+        key through this module; callable from the sender threads."""
+        return any(isinstance(transport, QueuedTransport) and transport.owner is self
+                   and transport.destination(endpoint) == key
+                   for transport, endpoint in self.engine.events.endpoints_in_use())
 
     def shutdown(self) -> None:
         self.pool.close(self.settings.flush_seconds)
@@ -570,6 +512,11 @@ class QueuedTransport:
 
     def __init__(self, owner: SenderModule) -> None:
         self.owner = owner
+
+    @staticmethod
+    def destination(endpoint) -> Hashable:
+        """The key of the sender worker the endpoint's events go through."""
+        return endpoint.target
 
     @staticmethod
     def refuse(subscriber: Subscriber) -> int:

@@ -9,10 +9,12 @@ import sys
 import time
 from typing import Any, Protocol
 
-from .. import __version__
 from ..runtime.host import Interpreter
 from .core import Command, Registry, get_int, get_str
 from .errors import MIError, invalid_params
+
+# the length of `git rev-parse --short` in the OpenSIPS repository
+SHORT_REVISION = 8
 
 
 class MIHost(Interpreter, Protocol):
@@ -50,15 +52,21 @@ class _CoreCommands:
 
     def version(self, params: dict) -> dict:
         """OpenSIPS's shape, "NAME (VERSION (ARCH/OS))", which clients parse
-        (opensips-cli's diagnose reads the major and minor version from it);
-        the revision form adds the source revision the catalog was made from,
-        under its version control system's name, as OpenSIPS builds do."""
+        (opensips-cli's diagnose reads the major and minor version from it).
+        Any one parameter (OpenSIPS names it "revision" but never reads its
+        value) adds the revision the sources were built from, keyed by the
+        version control system: git's short form of the catalog's commit, as
+        `git rev-parse --short` gives it for the OpenSIPS tree."""
         catalog = self.engine.catalog
         answer = {"Server": "OpenSIPS (%s (%s/%s))" % (catalog.opensips_version,
                                                        platform.machine() or "unknown",
                                                        sys.platform)}
         if "revision" in params:
-            answer["git"] = catalog.source_commit[:12] or "cfgscript-" + __version__
+            commit = catalog.source_commit
+            if commit:
+                answer["git"] = commit[:SHORT_REVISION]
+            else:
+                answer["unknown"] = "unknown"
         return answer
 
     def uptime(self, params: dict) -> dict:

@@ -138,7 +138,7 @@ def handle(registry: Registry, data: bytes) -> Optional[str]:
     """Answer one request (None: a notification, no answer)."""
     try:
         request = json.loads(data.decode("utf-8", "replace"))
-    except ValueError:
+    except (ValueError, RecursionError):    # nesting too deep, as cJSON's limit refuses it
         return _reply(None, error=MIError(PARSE_ERROR, "Parse error"))
     if not isinstance(request, dict):
         return _reply(None, error=MIError(INVALID_REQUEST, "Invalid Request"))
@@ -153,6 +153,10 @@ def handle(registry: Registry, data: bytes) -> Optional[str]:
         result = command.handler(params)
         if result is None:
             raise MIError(SERVER_ERROR, "Server error", "Command handler returned null")
+        answer = _reply(request_id, result)
     except MIError as err:
         return None if notification else _reply(request_id, error=err)
-    return None if notification else _reply(request_id, result)
+    except RecursionError:          # params nested too deep to handle or to print
+        err = MIError(SERVER_ERROR, "Server error", "Parameters nested too deep")
+        return None if notification else _reply(request_id, error=err)
+    return None if notification else answer

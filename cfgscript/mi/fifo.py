@@ -7,9 +7,11 @@ none), and keeps what follows for the next request:
 
   * whitespace between requests is skipped; text that does not start with
     ':' is thrown away, as is a reply name with '.', '/' or '\\' in it;
-  * an incomplete request waits for the rest, but not for ever: data left
-    incomplete for STALE_AFTER seconds is dropped when more arrives, so a
-    client that died halfway does not swallow the next client's request;
+  * an incomplete request waits for the rest, but not for ever: it is
+    dropped when a read brings a whole request of its own (clients write
+    theirs in one write(), so that is the next client; OpenSIPS drops an
+    unparsable read at once), or when more arrives after STALE_AFTER
+    seconds, so a client that died halfway does not swallow the next one's;
   * JSON that is complete but not valid is answered -32700 (OpenSIPS sends
     nothing; cfgscript answers on every transport);
   * a reply goes only to a FIFO (see files.open_reply_fifo), written without
@@ -86,7 +88,7 @@ class FifoFramer:
 
     def feed(self, data: bytes) -> list[FifoRequest]:
         now = self.clock()
-        if self.pending and now - self._since > STALE_AFTER:
+        if self.pending and (now - self._since > STALE_AFTER or self._whole_request(data)):
             self._drop()
         if not self.pending:
             self._since = now
@@ -100,6 +102,10 @@ class FifoFramer:
         if len(self.pending) > MAX_REQUEST:
             self._drop()
         return requests
+
+    def _whole_request(self, data: bytes) -> bool:
+        """Whether data starts with a complete request by itself."""
+        return FifoFramer(self.clock, data)._next() is not None
 
     def _drop(self) -> None:
         self.pending = b""

@@ -21,10 +21,13 @@ import os
 import socket
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from typing import Optional
 
 _umask_lock = threading.Lock()
+REPLY_RETRIES = 4          # mi_fifo's FIFO_REPLY_RETRIES and FIFO_REPLY_WAIT
+REPLY_WAIT = 0.08
 
 
 class FileRefused(OSError):
@@ -139,13 +142,21 @@ def bind_unix(sock: socket.socket, path: str, mode: int) -> OwnedFile:
     return owned
 
 
-def open_reply_fifo(path: str) -> Optional[int]:
+def open_reply_fifo(path: str, retries: int = REPLY_RETRIES,
+                    wait: float = REPLY_WAIT) -> Optional[int]:
     """A non-blocking descriptor for writing to a client's reply FIFO, or None
-    when there is no such FIFO, nobody reads it, or it is not a plain FIFO."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except OSError:
-        return None
+    when there is no such FIFO, nobody reads it, or it is not a plain FIFO.
+    Clients open their reply FIFO only after writing the request (opensips-cli
+    does), so one nobody reads yet is tried again, `retries` times `wait`
+    seconds apart, as OpenSIPS's mi_fifo does."""
+    for attempt in range(retries + 1):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+            break
+        except OSError as err:
+            if err.errno != errno.ENXIO or attempt == retries:
+                return None
+            time.sleep(wait)
     info = os.fstat(fd)
     if not stat.S_ISFIFO(info.st_mode) or info.st_nlink != 1:
         os.close(fd)

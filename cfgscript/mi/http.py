@@ -18,6 +18,7 @@ sends makes the server print a traceback.
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 from collections.abc import Callable
 from typing import Optional
@@ -44,6 +45,9 @@ class BadBody(Exception):
 
 class _MiHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # a request line without a version is answered with a status line too
+    # (http.server would answer it as HTTP/0.9: a bare body; libmicrohttpd never does)
+    default_request_version = "HTTP/1.0"
     timeout = READ_TIMEOUT
     server: _MiHttpd
 
@@ -167,7 +171,10 @@ class _MiHttpd(http.server.ThreadingHTTPServer):
         super().__init__(address, _MiHandler)
 
     def handle_error(self, request, client_address) -> None:
-        """A connection that failed (reset, timed out) is just closed."""
+        """A connection that failed (reset, timed out) is just closed; anything
+        else is a bug, which http.server prints."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class HttpServer:

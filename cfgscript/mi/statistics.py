@@ -9,9 +9,10 @@ gives the current (name, value) pairs each time they are read (the cfgscript
 group, from the Event Interface's accounting).
 
 The selectors MI takes, as OpenSIPS reads them: "all", "group:" (every
-statistic of a group) or a statistic's name, bare or as "group:name".
-Selectors that match nothing are skipped; if none matches, 404 "Statistics
-Not Found".
+statistic of a group) or a statistic's bare name, in any case ("group:name"
+names nothing). Selectors that match nothing are skipped; if none matches,
+404 "Statistics Not Found" (OpenSIPS 4.1 means to; reading an uninitialised
+flag it mostly answers {}).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ NOT_FOUND = MIError(404, "Statistics Not Found")
 SIP_COUNTERS = ("rcv_requests", "rcv_replies", "fwd_requests", "fwd_replies", "drop_requests",
                 "drop_replies", "err_requests", "err_replies", "bad_URIs_rcvd", "bad_msg_hdr",
                 "slow_messages")
+QUERY_GROUPS = ("dns", "sql", "cdb")
+LOAD_STATISTICS = ("load", "load1m", "load10m", "load-all", "load1m-all", "load10m-all")
 Provider = Callable[[], Iterable[tuple[str, int]]]
 
 
@@ -103,16 +106,12 @@ class Statistics:
             return [pair for group in self.group_names() for pair in self.group_values(group)]
         if len(selector) > 1 and selector.endswith(":"):
             return self.group_values(selector[:-1]) if self.has_group(selector[:-1]) else []
-        group, sep, name = selector.partition(":")
-        if sep and group in self.providers:
-            return [(full, stat) for full, stat in self.group_values(group)
-                    if full == selector]
-        stat = self.find(group, name) if sep else self.find(None, selector)
-        if stat is None:
-            return []
-        owner = group if sep else next(g for g, stats in self.groups.items()
-                                       if stats.get(selector) is stat)
-        return [("%s:%s" % (owner, stat.name), stat)]
+        wanted = selector.lower()
+        for group in self.group_names():
+            for full, stat in self.group_values(group):
+                if stat.name.lower() == wanted:
+                    return [(full, stat)]
+        return []
 
 
 def _constant(value: int) -> Callable[[], int]:
@@ -121,11 +120,20 @@ def _constant(value: int) -> Callable[[], int]:
 
 def core_statistics(statistics: Statistics, uptime: Callable[[], int]) -> None:
     """The core groups that mean something without SIP: "core" (its SIP
-    counters stay 0, "timestamp" is the uptime in seconds) and "dynamic",
-    where script statistics without a group go."""
+    counters stay 0, "timestamp" is the uptime in seconds), the query counters
+    of "dns", "sql" and "cdb" (cfgscript makes no such queries: 0), "load" of
+    its one process (not measured: 0) and "dynamic", where script statistics
+    without a group go. Monitoring tools (opensips-cli's diagnose) read these
+    names."""
     for name in SIP_COUNTERS:
         statistics.register("core", name)
     statistics.register("core", "timestamp", read=uptime)
+    for group in QUERY_GROUPS:
+        statistics.register(group, group + "_total_queries")
+        statistics.register(group, group + "_slow_queries")
+    for name in LOAD_STATISTICS:
+        statistics.register("load", name, read=_constant(0))
+    statistics.register("load", "processes_number", read=_constant(1))
     statistics.add_group("dynamic")
 
 

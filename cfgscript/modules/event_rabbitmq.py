@@ -301,6 +301,10 @@ class RabbitTransport(QueuedTransport):
             raise SocketError("error while parsing socket %s" % hide_password(rest), MODULE,
                               "rmq_parse") from None
 
+    @staticmethod
+    def destination(endpoint: RabbitEndpoint) -> AmqpServer:
+        return endpoint.server
+
     def describe(self, endpoint: RabbitEndpoint) -> str:
         exchange = endpoint.exchange + "?" if endpoint.exchange else ""
         return "rabbitmq:%s@%s/%s%s" % (endpoint.user, endpoint.address, exchange,
@@ -315,7 +319,7 @@ class RabbitTransport(QueuedTransport):
                                  % (occurrence.name, len(body), MAX_PAYLOAD))
             return self.refuse(subscriber)
         job = Job(AmqpMessage(endpoint.route, body), subscriber, occurrence.name, on_failure)
-        return self.owner.submit(endpoint.server, job)
+        return self.owner.submit(self.destination(endpoint), job)
 
 
 # ---------------------------------------------------------------- the sender worker

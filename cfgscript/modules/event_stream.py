@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.links import LinkWorker
 from ..events.payload import encode, notification
 from ..events.sender import (
     Job,
     LinkDown,
-    LinkWorker,
     QueuedTransport,
     SenderModule,
     connect_tcp,
@@ -100,7 +100,7 @@ class StreamTransport(QueuedTransport):
                 subscriber: Subscriber, on_failure=None) -> int:
         message = self.owner.message(occurrence, endpoint.method or occurrence.name)
         job = Job(message, subscriber, occurrence.name, on_failure)
-        return self.owner.submit(endpoint.target, job)
+        return self.owner.submit(self.destination(endpoint), job)
 
 
 class EventStream(SenderModule):

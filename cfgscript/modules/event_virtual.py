@@ -43,6 +43,11 @@ class VirtualEndpoint:
         texts = tuple(m.text for m in self.members)
         return (self.policy, tuple(sorted(texts)) if self.policy == "PARALLEL" else texts)
 
+    def parts(self) -> list[tuple[object, object]]:
+        """(transport, endpoint) of the members parsed so far (see
+        EventCore.endpoints_in_use)."""
+        return [(m.transport, m.endpoint) for m in self.members if m.transport is not None]
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, VirtualEndpoint) and self.key() == other.key()
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.links import LinkWorker
 from ..events.payload import Param, encode
 from ..events.sender import (
     Job,
     LinkDown,
-    LinkWorker,
     QueuedTransport,
     SenderModule,
     connect_tcp,
@@ -129,7 +129,7 @@ class XmlRpcTransport(QueuedTransport):
         if request is None:
             return self.refuse(subscriber)
         job = Job(request, subscriber, occurrence.name, on_failure)
-        return self.owner.submit(endpoint.target, job)
+        return self.owner.submit(self.destination(endpoint), job)
 
 
 class EventXmlRpc(SenderModule):
