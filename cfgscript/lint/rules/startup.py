@@ -35,6 +35,18 @@ class UnknownGlobal(StartupRule):
     good = 'stderror_enabled = yes\nstartup_route { exit; }\n'
 
 
+class ReleaseForm(StartupRule):
+    code = codes.E_RELEASE_FORM
+    name = "form-not-in-release"
+    summary = "A statement or socket form the target release's grammar does not have"
+    what = ("Reports forms OpenSIPS added after the target release: return() with values and "
+            "assert() without a message (3.6), socket port ranges (3.5), bond: sockets and "
+            "mpath lists (4.0), socket and alias keywords such as tos or accept_subdomain.")
+    why = "The target release stops at start-up with a parse error."
+    bad = 'startup_route { assert($var(a) == 1); }\n'
+    good = 'startup_route { assert($var(a) == 1, "a is 1"); }\n'
+
+
 class BadLoadModule(StartupRule):
     code = codes.E_MODULE
     name = "bad-loadmodule"
@@ -158,7 +170,7 @@ class BadXlogLevel(StartupRule):
     good = 'startup_route { xlog("L_INFO", "hello\\n"); }\n'
 
 
-RULES = (SyntaxError_, UnknownGlobal, BadLoadModule, BadModParam, RouteRedefined,
+RULES = (SyntaxError_, UnknownGlobal, ReleaseForm, BadLoadModule, BadModParam, RouteRedefined,
          TooManyRoutes, BadRouteHeader, UndefinedRoute, UnknownFunction,
          FunctionNotAllowedHere, BadArguments, BadVariable, UnknownTransformation,
          EventNameTooLong, BadXlogLevel)
