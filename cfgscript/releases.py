@@ -79,8 +79,8 @@ SUCCESSORS: tuple[Successor, ...] = (
     Successor(MODULE, "avpops", "3.5", ("sqlops",),
               note="the database half moved to sqlops; the rest is done with script "
                    "assignments and conditions on $avp()"),
-    Successor(MODULE, "event_route", "3.6", ("core",),
-              note="the route transport is part of the core; drop the loadmodule"),
+    Successor(MODULE, "event_route", "3.6",
+              note="its route transport is part of the core: drop the loadmodule"),
     Successor(MODULE, "rabbitmq", "3.6", ("event_rabbitmq",),
               note="event_rabbitmq exports rabbitmq_publish() and the server_id parameter"),
     Successor(MODULE, "mi_xmlrpc_ng", "4.0", ("mi_xmlrpc",), renamed=True),

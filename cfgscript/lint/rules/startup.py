@@ -43,8 +43,8 @@ class ReleaseForm(StartupRule):
             "assert() without a message (3.6), socket port ranges (3.5), bond: sockets and "
             "mpath lists (4.0), socket and alias keywords such as tos or accept_subdomain.")
     why = "The target release stops at start-up with a parse error."
-    bad = 'startup_route { assert($var(a) == 1); }\n'
-    good = 'startup_route { assert($var(a) == 1, "a is 1"); }\n'
+    bad = '# target-version 3.5\nstartup_route { assert($var(a) == 1); }\n'
+    good = '# target-version 3.5\nstartup_route { assert($var(a) == 1, "a is 1"); }\n'
 
 
 class BadLoadModule(StartupRule):
