@@ -34,6 +34,41 @@ def negated(text: str) -> str:
     return "no" if truth else "yes"
 
 
+def global_fix(node: ast.GlobalParam, found: Verdict) -> Optional[Fix]:
+    entry = found.successor
+    if found.rename:
+        return replace(node, "%s = %s" % (found.rename, node.text), "Rename to %s" % found.rename)
+    if entry is not None and entry.equivalent and node.kind == "int":
+        lines = entry.equivalent.format(value=node.text, negated=negated(node.text))
+        return replace(node, lines, "Replace by %s" % " and ".join(entry.use))
+    return None
+
+
+def module_fix(node: ast.LoadModule, scope: Scope, found: Verdict) -> Optional[Fix]:
+    if not found.rename:
+        return None
+    return replace(node, rename_in(scope.text(node), node.module, found.rename),
+                   "Load %s" % found.rename)
+
+
+def modparam_fix(node: ast.ModParam, scope: Scope, old: str, new: Optional[str]) -> Optional[Fix]:
+    """Rename the quoted module or parameter name `old` of a modparam line."""
+    text = scope.text(node)
+    for quote in "\"'":
+        quoted = quote + old + quote
+        if new and quoted in text:
+            return replace(node, text.replace(quoted, quote + new + quote, 1),
+                           "Rename to %s" % new)
+    return None
+
+
+def function_fix(node: ast.Call, new: Optional[str]) -> Optional[Fix]:
+    if not new:
+        return None
+    edit = Edit(node.line, node.col, node.line, node.col + len(node.name), new)
+    return Fix("Rename to %s()" % new, (edit,))
+
+
 class ReleaseRule(Rule):
     severity = ERROR
     fixable = True
@@ -56,18 +91,7 @@ class RemovedGlobal(ReleaseRule):
     def check_node(self, node: ast.GlobalParam, scope: Scope) -> None:
         found = verdict(GLOBAL, node.name, scope.release)
         if found is not None:
-            scope.report(self, node, found.message, self._fix(node, found))
-
-    @staticmethod
-    def _fix(node: ast.GlobalParam, found: Verdict) -> Optional[Fix]:
-        entry = found.successor
-        if found.rename:
-            return replace(node, "%s = %s" % (found.rename, node.text),
-                           "Rename to %s" % found.rename)
-        if entry is not None and entry.equivalent and node.kind == "int":
-            lines = entry.equivalent.format(value=node.text, negated=negated(node.text))
-            return replace(node, lines, "Replace by %s" % " and ".join(entry.use))
-        return None
+            scope.report(self, node, found.message, global_fix(node, found))
 
 
 class RemovedModule(ReleaseRule):
@@ -88,14 +112,8 @@ class RemovedModule(ReleaseRule):
             return
         refusal = module_refusal(node.module, scope.release)
         skipped = refusal is not None and not refusal[1]
-        if found.rename:
-            fix: Optional[Fix] = replace(node, rename_in(scope.text(node), node.module,
-                                                         found.rename),
-                                         "Load %s" % found.rename)
-        elif skipped:
-            fix = replace(node, "", "Remove the loadmodule")
-        else:
-            fix = None
+        fix = replace(node, "", "Remove the loadmodule") if skipped else module_fix(
+            node, scope, found)
         scope.report(self, node, found.message, fix, WARNING if skipped else None)
 
 
@@ -117,22 +135,12 @@ class RemovedModParam(ReleaseRule):
         module = verdict(MODULE, node.module, scope.release)
         if module is not None:
             scope.report(self, node, "modparam: " + module.message,
-                         self._fix(node, scope, node.module, module.rename))
+                         modparam_fix(node, scope, node.module, module.rename))
             return
         found = verdict(MODPARAM, node.param, scope.release, node.module)
         if found is not None:
             scope.report(self, node, found.message,
-                         self._fix(node, scope, node.param, found.rename))
-
-    @staticmethod
-    def _fix(node: ast.ModParam, scope: Scope, old: str, new: Optional[str]) -> Optional[Fix]:
-        text = scope.text(node)
-        for quote in "\"'":
-            quoted = quote + old + quote
-            if new and quoted in text:
-                return replace(node, text.replace(quoted, quote + new + quote, 1),
-                               "Rename to %s" % new)
-        return None
+                         modparam_fix(node, scope, node.param, found.rename))
 
 
 class RemovedFunction(ReleaseRule):
@@ -149,13 +157,8 @@ class RemovedFunction(ReleaseRule):
 
     def check_node(self, node: ast.Call, scope: Scope) -> None:
         found = verdict(FUNCTION, node.name, scope.release)
-        if found is None:
-            return
-        fix = None
-        if found.rename:
-            edit = Edit(node.line, node.col, node.line, node.col + len(node.name), found.rename)
-            fix = Fix("Rename to %s()" % found.rename, (edit,))
-        scope.report(self, node, found.message, fix)
+        if found is not None:
+            scope.report(self, node, found.message, function_fix(node, found.rename))
 
 
 RULES = (RemovedGlobal, RemovedModule, RemovedModParam, RemovedFunction)
