@@ -80,7 +80,7 @@ def global_problems(node: ast.GlobalParam, release: str) -> Iterator[str]:
         found = _too_new("alias.accept_subdomain", release, "alias ... accept_subdomain")
         if found:
             yield found
-    elif node.name == "mpath" and ":" in words and len(words) > 1:
+    elif node.name == "mpath" and len(_QUOTED.findall(node.text)) > 1:
         found = _too_new("mpath.list", release, "an mpath list (\"a\":\"b\")")
         if found:
             yield found

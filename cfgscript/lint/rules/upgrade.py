@@ -124,8 +124,9 @@ class UpgradeBreaks(Rule):
 def _argument_changes(node: ast.Call, now: Function, later: Function) -> Iterator[str]:
     given = len(node.args)
     if not later.min_args <= given <= later.max_args:
-        yield ("%s() takes %d to %d arguments, not %d"
-               % (node.name, later.min_args, later.max_args, given))
+        wanted = ("%d" % later.min_args if later.min_args == later.max_args
+                  else "%d to %d" % (later.min_args, later.max_args))
+        yield "%s() takes %s arguments, not %d" % (node.name, wanted, given)
         return
     for index, (arg, before, after) in enumerate(zip(node.args, now.params, later.params), 1):
         kind = _ARG_KINDS.get(type(arg)) if arg is not None else None
