@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional
 
 from . import __version__
+from .catalog import DEFAULT_RELEASE, RELEASES
 from .deep import run_deep
 from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
 from .lint.arguments import add_parsers as add_lint_parsers
@@ -34,9 +35,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     import gc
 
     gc.disable()        # a short run that makes next to no cycles: collecting only costs time
+    from .catalog import load_catalog
     from .check import check_source
     from .syntax.source import load
 
+    catalog = load_catalog(args.target_version)
     status = EXIT_OK
     for path in args.scripts:
         try:
@@ -49,7 +52,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print_diagnostics(err.diagnostics, None)
             status = max(status, EXIT_FINDINGS)
             continue
-        diagnostics = run_deep(check_source, source)
+        diagnostics = run_deep(check_source, source, catalog)
         _print_diagnostics(diagnostics, source.line_text)
         if any(d.severity == ERROR for d in diagnostics):
             status = max(status, EXIT_FINDINGS)
@@ -103,6 +106,21 @@ def _load_engine(path: str, options) -> object:
     return engine
 
 
+RUNTIME_NOTE = "note: cfgscript runs OpenSIPS 4.x semantics; this script targets %s"
+
+
+def targeted_release(args: argparse.Namespace) -> str:
+    """--target-version, else the lint configuration's target-version for the script."""
+    from .lint.config import ConfigError, discover
+
+    if args.target_version:
+        return args.target_version
+    try:
+        return discover(args.script if args.script != "-" else ".").release
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
@@ -124,6 +142,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
                          argv=_parse_overrides(args.option), allow_exec=args.allow_exec,
                          **senders)
+    release = targeted_release(args)
+    if not release.startswith("4."):
+        print(RUNTIME_NOTE % release, file=sys.stderr)
     engine = run_deep(load_engine, args.script, options)
     if engine is None:
         return EXIT_FINDINGS
@@ -257,10 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="report what OpenSIPS would refuse at start-up",
-                           description="Report the errors real OpenSIPS 4.x gives when it loads "
-                                       "the script (stricter than opensips -C). Exit 0 when "
+                           description="Report the errors real OpenSIPS (the --target-version "
+                                       "release) gives when it loads the script (stricter "
+                                       "than opensips -C). Exit 0 when "
                                        "clean, 1 on errors, 2 on usage or I/O problems.")
     check.add_argument("scripts", nargs="+", metavar="SCRIPT", help="script file, or - for stdin")
+    check.add_argument("--target-version", choices=RELEASES, default=DEFAULT_RELEASE,
+                       help="judge the scripts as this OpenSIPS release would (default: %s)"
+                            % DEFAULT_RELEASE)
     check.set_defaults(handler=cmd_check)
     add_lint_parsers(sub)
 
@@ -268,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run startup_route, then timer routes, queued event routes "
                                      "and MI requests until SIGINT/SIGTERM.")
     run.add_argument("script", metavar="SCRIPT", help="script file, or - for stdin")
+    run.add_argument("--target-version", choices=RELEASES, default=None,
+                     help="the OpenSIPS release the script is for (default: target-version of "
+                          "the lint configuration, else %s); cfgscript always runs 4.x "
+                          "semantics and notes an older target" % DEFAULT_RELEASE)
     run.add_argument("--mi", action="append", default=[], metavar="ADDRESS",
                      help="serve MI requests on udp:HOST:PORT, unix:PATH, http:HOST:PORT[/ROOT] "
                           "or fifo:PATH, besides the script's own MI modules; may be repeated")

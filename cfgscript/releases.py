@@ -4,13 +4,15 @@ The catalog (catalog.py) lists what each release exports: globals, functions, mo
 variables, events. This table holds the rest, one entry per fact, each with its value in
 every release of catalog.RELEASES and the place in the OpenSIPS source it was read from:
 statement and socket forms the grammar (cfg.y) accepts, route block kinds, compiled-in
-limits, defaults, and what replaced a removed global or module. Data only.
+limits and defaults; and SUCCESSORS, the one table of what replaced a removed global,
+module, module parameter or function. Data only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Optional
 
 from .catalog import RELEASES
 
@@ -37,12 +39,99 @@ _SOCKET_PARAMS_3_4 = ("anycast", "frag", "reuse_port", "use_workers", "as",
 _SOCKET_PARAMS_3_6 = _SOCKET_PARAMS_3_4 + ("accept_subdomain", "tos")
 _SOCKET_PARAMS_4_0 = _SOCKET_PARAMS_3_6 + ("allow_proxy_protocol", "send_proxy_protocol",
                                            "proxy_protocol")
-_DEPRECATED_LOG_GLOBALS = {
-    "log_stderror": ("stderror_enabled", "syslog_enabled"),
-    "log_facility": ("syslog_facility",),
-    "log_name": ("syslog_name",),
-    "listen": ("socket",),
-}
+GLOBAL, MODULE, MODPARAM, FUNCTION = "global", "module", "modparam", "function"
+
+
+@dataclass(frozen=True)
+class Successor:
+    """What took the place of a global, module, module parameter or function that a
+    release no longer has. `gone_in` is the first release without it (releases before
+    3.4 are named too: old scripts use what 3.x already dropped)."""
+    kind: str                       # GLOBAL, MODULE, MODPARAM or FUNCTION
+    name: str
+    gone_in: str
+    use: tuple[str, ...] = ()       # what to use instead; empty: nothing does the same
+    renamed: bool = False           # use[0] takes the same values and does the same
+    module: str = ""                # a MODPARAM's module
+    note: str = ""                  # how to move on when no name says it
+    # a global that is no plain rename but has an exact equivalent: the lines that set
+    # the same, with {value} (as written) and {negated} (the boolean opposite)
+    equivalent: str = ""
+
+
+SUCCESSORS: tuple[Successor, ...] = (
+    # globals (cfg.lex / cfg.y)
+    Successor(GLOBAL, "listen", "4.0", ("socket",), renamed=True),
+    Successor(GLOBAL, "log_stderror", "4.0", ("stderror_enabled", "syslog_enabled"),
+              equivalent="stderror_enabled = {value}\nsyslog_enabled = {negated}"),
+    Successor(GLOBAL, "log_facility", "4.0", ("syslog_facility",), renamed=True),
+    Successor(GLOBAL, "log_name", "4.0", ("syslog_name",), renamed=True),
+    Successor(GLOBAL, "tcp_parallel_read_on_workers", "4.0", ("tcp_threads",),
+              note="TCP reading moved to a pool of threads: tcp_threads sets its size"),
+    Successor(GLOBAL, "children", "3.1", ("udp_workers",), renamed=True),
+    Successor(GLOBAL, "tcp_children", "3.1", ("tcp_workers",), renamed=True),
+    Successor(GLOBAL, "debug", "3.1", ("log_level",), renamed=True),
+    Successor(GLOBAL, "fork", "3.1", ("debug_mode",),
+              note="fork = no ran OpenSIPS in the foreground; debug_mode does that and more"),
+    Successor(GLOBAL, "disable_tcp", "2.1",
+              note="TCP is on only when proto_tcp is loaded"),
+    # modules (modules/ of each branch; sr_module.c module_warnings[])
+    Successor(MODULE, "avpops", "3.5", ("sqlops",),
+              note="the database half moved to sqlops; the rest is done with script "
+                   "assignments and conditions on $avp()"),
+    Successor(MODULE, "event_route", "3.6",
+              note="its route transport is part of the core: drop the loadmodule"),
+    Successor(MODULE, "rabbitmq", "3.6", ("event_rabbitmq",),
+              note="event_rabbitmq exports rabbitmq_publish() and the server_id parameter"),
+    Successor(MODULE, "mi_xmlrpc_ng", "4.0", ("mi_xmlrpc",), renamed=True),
+    Successor(MODULE, "uri", "3.0", ("auth_aaa", "sipmsgops"),
+              note="the aaa_* checks moved to auth_aaa, the URI tests to sipmsgops"),
+    Successor(MODULE, "mi_json", "3.0", ("mi_http",)),
+    # module parameters (each module's exports)
+    Successor(MODPARAM, "db_mode", "4.0", ("working_mode_preset",), module="usrloc"),
+    Successor(MODPARAM, "th_contact_encode_passwd", "4.1",
+              ("th_contact_encode_param_password",), module="topology_hiding",
+              note="one value now holds the parameter name and the password: \"param:password\""),
+    Successor(MODPARAM, "th_contact_encode_param", "4.1",
+              ("th_contact_encode_param_password",), module="topology_hiding",
+              note="one value now holds the parameter name and the password: \"param:password\""),
+    Successor(MODPARAM, "framework", "4.1", ("pi_framework",), module="pi_http",
+              note="the framework file is the core global pi_framework"),
+    # functions (each module's exports, core_cmds.c)
+    Successor(FUNCTION, "avp_db_load", "3.5", ("sql_avp_load",)),
+    Successor(FUNCTION, "avp_db_store", "3.5", ("sql_avp_store",)),
+    Successor(FUNCTION, "avp_db_delete", "3.5", ("sql_avp_delete",)),
+    Successor(FUNCTION, "avp_db_query", "3.5", ("sql_query",)),
+    Successor(FUNCTION, "avp_shuffle", "3.5", ("shuffle_avps",)),
+    Successor(FUNCTION, "avp_delete", "3.5", note="assign null: $avp(name) = NULL"),
+    Successor(FUNCTION, "avp_copy", "3.5", note="assign: $avp(dst) = $avp(src)"),
+    Successor(FUNCTION, "avp_pushto", "3.5", note="assign: $ru = $avp(name)"),
+    Successor(FUNCTION, "avp_check", "3.5", note="compare in a condition: if ($avp(name) == ...)"),
+    Successor(FUNCTION, "is_avp_set", "3.5", note="test in a condition: if ($avp(name) != NULL)"),
+    Successor(FUNCTION, "avp_op", "3.5", note="compute in an assignment: $avp(x) = $avp(x) + 1"),
+    Successor(FUNCTION, "avp_subst", "3.5", note="use the {re.subst} transformation"),
+    Successor(FUNCTION, "append_branch", "3.6", ("append_msg_branch",)),
+    Successor(FUNCTION, "move_branch", "3.6", ("move_msg_branch",), renamed=True),
+    Successor(FUNCTION, "remove_branch", "3.6", ("remove_msg_branch",), renamed=True),
+    Successor(FUNCTION, "swap_branches", "3.6", ("swap_msg_branches",), renamed=True),
+)
+
+_SUCCESSOR = {(s.kind, s.module, s.name): s for s in SUCCESSORS}
+_PREDECESSOR = {(s.kind, s.module, s.use[0]): s for s in SUCCESSORS if s.renamed}
+
+
+def successor(kind: str, name: str, module: str = "") -> Optional[Successor]:
+    """What replaced a global, module, function or (module's) parameter, if known."""
+    return _SUCCESSOR.get((kind, module, name))
+
+
+def predecessor(kind: str, name: str, module: str = "") -> Optional[Successor]:
+    """The entry of the older name that `name` is a plain rename of, if any."""
+    return _PREDECESSOR.get((kind, module, name))
+
+
+_DEPRECATED_LOG_GLOBALS = {name: _SUCCESSOR[(GLOBAL, "", name)].use
+                           for name in ("log_stderror", "log_facility", "log_name", "listen")}
 
 FACTS: tuple[ReleaseFact, ...] = (
     # ------------------------------------------------------------ statement forms
@@ -129,7 +218,20 @@ FACTS: tuple[ReleaseFact, ...] = (
         "cfg.y, rule mpath_def_list: mpath_def_list COLON STRING (first in 4.0; before, "
         "MPATH EQUAL STRING takes a single directory)",
         "mpath = \"/a/\":\"/b/\" searches several module directories"),
-    # ------------------------------------------------------------ replacements
+    # ------------------------------------------------------------ loadmodule
+    ReleaseFact(
+        "module.skipped",
+        _since("3.6", {"event_route": "event_route is part of the core since OpenSIPS 3.6; "
+                                      "the loadmodule is ignored"}, {}),
+        "sr_module.c (3.6 on): module_warnings[], event_route with MOD_WARN_SKIP",
+        "modules whose loadmodule a release skips with a warning -> the warning"),
+    ReleaseFact(
+        "module.refused",
+        _since("3.6", {"rabbitmq": "module 'rabbitmq' was dropped in OpenSIPS 3.6; load "
+                                   "'event_rabbitmq'"}, {}),
+        "sr_module.c (3.6 on): module_warnings[], rabbitmq with MOD_WARN_EXIT",
+        "modules whose loadmodule a release refuses by name -> the error"),
+    # ------------------------------------------------------------ deprecations
     ReleaseFact(
         "global.deprecated",
         {r: (_DEPRECATED_LOG_GLOBALS if RELEASES.index(r) < RELEASES.index("4.0") else {})
@@ -138,31 +240,6 @@ FACTS: tuple[ReleaseFact, ...] = (
         "and/or 'syslog_enabled' instead\") and the like for log_facility, log_name and "
         "listen; the four are gone from cfg.y/cfg.lex in 4.0",
         "globals a release still accepts with a warning -> what replaces them"),
-    ReleaseFact(
-        "global.replacements", _all({**_DEPRECATED_LOG_GLOBALS,
-                                     "tcp_parallel_read_on_workers": ("tcp_threads",)}),
-        "cfg.y of 3.6 (deprecation warnings) and 4.0 (TCP_PARALLEL_READ_ON_WORKERS gone, "
-        "TCP_THREADS new)",
-        "a global missing from a release -> the globals to use instead"),
-    ReleaseFact(
-        "module.replacements", _all({
-            "avpops": ("sqlops",),          # removed in 3.5; sqlops (new in 3.5) has its DB half
-            "event_route": ("core",),       # removed in 3.6; the "route" transport is core's
-            "rabbitmq": ("event_rabbitmq",),    # removed in 3.6; rabbitmq_publish() moved
-            "mi_xmlrpc_ng": ("mi_xmlrpc",),     # renamed in 4.0
-        }),
-        "modules/ of each branch: avpops gone in 3.5 (sqlops new, with avpops' db_* params); "
-        "event_route gone in 3.6 (evi/ registers the route transport); rabbitmq gone in 3.6 "
-        "(event_rabbitmq exports rabbitmq_publish); mi_xmlrpc_ng renamed mi_xmlrpc in 4.0",
-        "a module missing from a release -> the modules that took its place"),
-    ReleaseFact(
-        "function.replacements", _all({
-            "avp_db_load": "sql_avp_load", "avp_db_store": "sql_avp_store",
-            "avp_db_delete": "sql_avp_delete", "avp_db_query": "sql_query",
-        }),
-        "modules/avpops/README.md (3.4) and modules/sqlops/README.md (3.5): the same "
-        "database operations under new names",
-        "a function of a removed module -> its successor"),
 )
 
 _BY_KEY = {fact.key: fact for fact in FACTS}

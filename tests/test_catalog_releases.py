@@ -17,7 +17,17 @@ from pathlib import Path
 import pytest
 
 from cfgscript.catalog import DEFAULT_RELEASE, RELEASES, apply_delta, catalog_path, load_catalog
-from cfgscript.releases import FACTS, release_value
+from cfgscript.releases import (
+    FACTS,
+    FUNCTION,
+    GLOBAL,
+    MODPARAM,
+    MODULE,
+    SUCCESSORS,
+    Successor,
+    release_value,
+    successor,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OLDER = [r for r in RELEASES if r != DEFAULT_RELEASE]
@@ -138,14 +148,10 @@ def test_every_fact_has_a_value_for_every_release_and_a_source() -> None:
 
 def test_deprecated_globals_exist_exactly_where_the_table_says() -> None:
     for release in RELEASES:
-        deprecated = release_value("global.deprecated", release)
-        for old, new in release_value("global.replacements", release).items():
-            catalog = load_catalog(release)
-            if old in deprecated:
-                assert catalog.global_type(old) is not None, (release, old)
-            for name in new:
-                if catalog.global_type(old) is None:
-                    assert catalog.global_type(name) is not None, (release, name)
+        catalog = load_catalog(release)
+        for old, new in release_value("global.deprecated", release).items():
+            assert catalog.global_type(old) is not None, (release, old)
+            assert all(catalog.global_type(name) is not None for name in new), (release, old)
 
 
 def test_log_stderror_names_its_replacement_where_it_is_gone() -> None:
@@ -153,20 +159,38 @@ def test_log_stderror_names_its_replacement_where_it_is_gone() -> None:
         "stderror_enabled", "syslog_enabled")
     assert "log_stderror" not in release_value("global.deprecated", "4.0")
     assert load_catalog("4.0").global_type("log_stderror") is None
-    assert release_value("global.replacements", "4.0")["log_stderror"] == (
-        "stderror_enabled", "syslog_enabled")
+    assert successor(GLOBAL, "log_stderror").use == ("stderror_enabled", "syslog_enabled")
 
 
-def test_replaced_modules_and_functions_have_live_successors() -> None:
-    newest = load_catalog()
-    for old, new in release_value("module.replacements", DEFAULT_RELEASE).items():
-        assert not newest.has_module(old), old
-        assert any(load_catalog(r).has_module(old) for r in OLDER), old
-        assert all(n == "core" or newest.has_module(n) for n in new), old
-    for old, new in release_value("function.replacements", DEFAULT_RELEASE).items():
-        assert newest.functions_named(old) == [], old
-        assert load_catalog("3.4").functions_named(old), old
-        assert newest.functions_named(new), new
+def _exists(catalog, entry: Successor, name: str) -> bool:
+    if entry.kind == GLOBAL:
+        return catalog.global_type(name) is not None
+    if entry.kind == MODULE:
+        return name == "core" or catalog.has_module(name)
+    if entry.kind == MODPARAM:
+        return name in catalog.module_params(entry.module) or catalog.global_type(name) is not None
+    return bool(catalog.functions_named(name))
+
+
+@pytest.mark.parametrize("entry", SUCCESSORS, ids=lambda e: e.name)
+def test_successors_are_gone_where_the_table_says_and_their_replacements_live(
+        entry: Successor) -> None:
+    first_gone = RELEASES.index(entry.gone_in) if entry.gone_in in RELEASES else 0
+    for release in RELEASES[first_gone:]:
+        assert not _exists(load_catalog(release), entry, entry.name), (release, entry.name)
+    if first_gone:
+        assert _exists(load_catalog(RELEASES[first_gone - 1]), entry, entry.name), entry.name
+    assert all(_exists(load_catalog(), entry, name) for name in entry.use), entry.name
+    assert entry.use or entry.note, entry.name
+
+
+def test_renames_keep_the_signature() -> None:
+    for entry in SUCCESSORS:
+        if entry.renamed and entry.kind == FUNCTION and entry.gone_in in RELEASES:
+            before = load_catalog(RELEASES[RELEASES.index(entry.gone_in) - 1])
+            old, = before.functions_named(entry.name)
+            new, = load_catalog(entry.gone_in).functions_named(entry.use[0])
+            assert (old.params, old.route_mask) == (new.params, new.route_mask), entry.name
 
 
 def test_forms_the_table_dates_agree_with_the_grammar() -> None:

@@ -23,7 +23,14 @@ PATH = "/tmp/cfgscript-lint-rules/script.cfg"
 
 
 def lint(text: str, path: str = PATH) -> list[Finding]:
-    return lint_text(text, path, CATALOG, codes.RULES).findings
+    """Lint for 4.1, or for what a first line "# --target-version R [--upgrade-to U]"
+    names (the examples of the release rules say so)."""
+    words = text.split("\n", 1)[0].split()
+    release = words[words.index("--target-version") + 1] if "--target-version" in words else None
+    upgrade = words[words.index("--upgrade-to") + 1] if "--upgrade-to" in words else None
+    catalog = load_catalog(release) if release else CATALOG
+    return lint_text(text, path, catalog, codes.RULES, None,
+                     load_catalog(upgrade) if upgrade else None).findings
 
 
 def codes_in(text: str) -> list[str]:
@@ -46,8 +53,10 @@ def _many_routes(count: int) -> str:
 CASES = [
     Case("E100", 'startup_route {\n    $var(x) = 1\n}\n', 3, 1,
          'startup_route {\n    $var(x) = 1;\n}\n'),
-    Case("E101", 'startup_route { exit; }\nlog_stderror = yes\n', 2, 1,
-         'startup_route { exit; }\nstderror_enabled = yes\n'),
+    Case("E101", 'startup_route { exit; }\nlog_lvl = 3\n', 2, 1,
+         'startup_route { exit; }\nlog_level = 3\n'),
+    Case("E102", '# --target-version 3.5\nstartup_route {\n    assert($var(a) == 1);\n}\n', 3, 5,
+         '# --target-version 3.5\nstartup_route {\n    assert($var(a) == 1, "a");\n}\n'),
     Case("E110", 'loadmodule "event_udp.so"\n', 1, 1, 'loadmodule "event_datagram.so"\n'),
     Case("E111", 'loadmodule "event_datagram.so"\nmodparam("event_datagram", "no_such", 5)\n',
          2, 1, 'loadmodule "event_datagram.so"\n'),
@@ -140,6 +149,17 @@ CASES = [
          4, 9, 'startup_route {\n    if (1) {\n        xlog("yes\\n");\n        exit;\n    }\n}\n'),
     Case("T310", 'startup_route {\n    $var(mode) = 0644;\n}\n', 2, 18,
          'startup_route {\n    $var(mode) = 420;\n}\n'),
+    Case("L401", 'startup_route { exit; }\nlisten = udp:127.0.0.1:5060\n', 2, 1,
+         'startup_route { exit; }\nsocket = udp:127.0.0.1:5060\n'),
+    Case("L402", 'startup_route { exit; }\nloadmodule "mi_xmlrpc_ng.so"\n', 2, 1,
+         'startup_route { exit; }\nloadmodule "mi_xmlrpc.so"\n'),
+    Case("L403", 'loadmodule "usrloc.so"\nmodparam("usrloc", "db_mode", 2)\n', 2, 1,
+         'loadmodule "usrloc.so"\nmodparam("usrloc", "working_mode_preset", '
+         '"single-instance-sql-write-back")\n'),
+    Case("L404", 'startup_route {\n    remove_branch(1);\n}\n', 2, 5,
+         'startup_route {\n    remove_msg_branch(1);\n}\n'),
+    Case("L410", '# --target-version 3.6 --upgrade-to 4.1\nlisten = udp:127.0.0.1:5060\n', 2, 1,
+         '# --target-version 3.6 --upgrade-to 4.1\nsocket = udp:127.0.0.1:5060\n'),
     Case("S501", 'startup_route {\n    $var(x) = 1;  # noqa: T301\n}\n', 2, 19,
          'startup_route {\n    $var(x) = 1 + 2 * 3;  # noqa: T301\n}\n'),
     Case("S502", 'startup_route {\n    $var(x) = 1;  # noqa: Q123\n}\n', 2, 19,
@@ -289,7 +309,17 @@ FIX_SCRIPTS = {
             '    xlog("L_INFORMATIONAL", "i\\n");\n}\n',
     "T310": 'startup_route {\n    $var(m) = 0644 + -010;\n    xlog("m=$var(m)\\n");\n}\n',
     "S501": 'startup_route {\n    xlog("hi\\n");  # noqa: T301\n}\n',
+    # names the target release lacks: OpenSIPS (and cfgscript) refuse the script until fixed
+    "L401": 'log_stderror = yes\nlisten = udp:127.0.0.1:47399\nstartup_route {\n'
+            '    xlog("up\\n");\n}\n',
+    "L402": 'loadmodule "mi_xmlrpc_ng.so"\nstartup_route {\n    xlog("up\\n");\n}\n',
+    "L403": 'loadmodule "mi_xmlrpc.so"\nmodparam("mi_xmlrpc_ng", "http_root", "RPC2")\n'
+            'startup_route {\n    xlog("up\\n");\n}\n',
+    "L404": 'startup_route {\n    remove_branch(1);\n    xlog("up\\n");\n}\n',
+    "L410": '# --target-version 3.6 --upgrade-to 4.1\nlisten = udp:127.0.0.1:47398\n'
+            'startup_route {\n    xlog("up\\n");\n}\n',
 }
+REFUSED_UNTIL_FIXED = {"L401", "L402", "L403", "L404", "L410"}
 
 
 def test_every_fixable_rule_has_a_fix_script() -> None:
@@ -325,4 +355,8 @@ def test_fixed_script_runs_the_same(code: str, tmp_path: Path) -> None:
     after = tmp_path / "after.cfg"
     before.write_text(FIX_SCRIPTS[code])
     after.write_text(_fixed(FIX_SCRIPTS[code], str(after)))
-    assert _run(after) == _run(before)
+    if code in REFUSED_UNTIL_FIXED:
+        assert "error" in _run(before)[1]
+        assert "error" not in _run(after)[1]
+    else:
+        assert _run(after) == _run(before)

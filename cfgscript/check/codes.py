@@ -1,27 +1,10 @@
-"""The start-up checks' codes (E1xx, stable: output and suppressions name them)
-and the limits OpenSIPS enforces when it loads a script."""
+"""The start-up checks' codes (E1xx, stable: output and suppressions name them).
+The limits OpenSIPS enforces, and what differs between releases, are in releases.py."""
 
 from __future__ import annotations
 
-MAX_EVENT_NAME = 64
 PARALLEL_MIN_CHARS = 256 * 1024  # smaller scripts are checked in one process
-MAX_NAMED_ROUTES = 99           # route[...] blocks besides the main route
-MAX_EVENT_ROUTES = 98           # OpenSIPS 4.1 accepts 99 but crashes at start-up with them
-MAX_TIMER_ROUTES = 100
-MAX_ROUTE_ARGS = 8
-MAX_FUNCTION_ARGS = 8
 XLOG_LEVEL_CHARS = "ACEWNID"     # OpenSIPS reads only the 3rd character of "L_xxx"
-
-# globals removed from the language, with what replaced them
-LEGACY_GLOBALS = {
-    "listen": "socket", "children": "udp_workers", "log_stderror": "stderror_enabled",
-    "log_facility": "syslog_facility", "log_name": "syslog_name", "debug": "log_level",
-    "fork": None, "disable_tcp": None,
-}
-# modules whose loadmodule is skipped or refused by OpenSIPS itself
-SKIPPED_MODULES = {"event_route": "event_route is part of the core since OpenSIPS 3.6; "
-                                  "the loadmodule is ignored"}
-REFUSED_MODULES = {"rabbitmq": "module 'rabbitmq' was renamed; load 'event_rabbitmq'"}
 
 RESERVED_WORDS = frozenset((
     "if", "else", "switch", "case", "default", "break", "while", "for", "in", "return", "exit",
@@ -32,6 +15,7 @@ RESERVED_WORDS = frozenset((
 
 # codes
 E_GLOBAL = "E101"
+E_RELEASE_FORM = "E102"
 E_MODULE = "E110"
 E_MODPARAM = "E111"
 E_ROUTE_DEFINED = "E120"

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from typing import Optional
 
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
-from ..diagnostics import WARNING
+from ..diagnostics import ERROR, WARNING
+from ..releases import GLOBAL, successor
 from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
@@ -22,20 +23,16 @@ from .codes import (
     E_GLOBAL,
     E_MODPARAM,
     E_MODULE,
+    E_RELEASE_FORM,
     E_ROUTE_TYPE,
     E_TRANSFORMATION,
     E_VARIABLE,
     E_XLOG_LEVEL,
-    LEGACY_GLOBALS,
-    MAX_EVENT_NAME,
-    MAX_FUNCTION_ARGS,
-    MAX_ROUTE_ARGS,
-    REFUSED_MODULES,
-    SKIPPED_MODULES,
     XLOG_LEVEL_CHARS,
 )
 from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
 from .indexes import takes_word_index
+from .release import ReleaseLimits, global_problems, module_refusal, statement_problem
 
 _UNSET = object()
 
@@ -48,6 +45,8 @@ class ItemChecker(Reporter):
                  file_modules: Iterable[str] = ()) -> None:
         super().__init__(source)
         self.catalog = catalog
+        self.release = catalog.release
+        self.limits = ReleaseLimits.of(self.release)
         self.loaded: list[str] = list(loaded)
         self.file_modules = frozenset(file_modules)     # every module the file loads
         self.routes: list[RouteFacts] = []
@@ -71,12 +70,14 @@ class ItemChecker(Reporter):
         kind = self.catalog.global_type(node.name)
         if kind is None:
             message = "unknown config variable '%s'" % node.name
-            if node.name in LEGACY_GLOBALS:
-                replacement = LEGACY_GLOBALS[node.name]
-                message += " (removed from OpenSIPS%s)" % (
-                    "; use '%s'" % replacement if replacement else "")
+            gone = successor(GLOBAL, node.name)
+            if gone is not None:
+                message += " (removed in OpenSIPS %s%s)" % (
+                    gone.gone_in, "; use '%s'" % "' and '".join(gone.use) if gone.use else "")
             self.error(E_GLOBAL, message, node)
             return
+        for problem in global_problems(node, self.release):
+            self.error(E_RELEASE_FORM, problem, node)
         expected = {"int": "int", "bool": "int", "str": "str"}.get(kind)
         if expected and node.kind != expected:
             what = "a number" if expected == "int" else "a quoted string"
@@ -84,11 +85,10 @@ class ItemChecker(Reporter):
 
     def check_loadmodule(self, node: ast.LoadModule) -> None:
         module = node.module
-        if module in SKIPPED_MODULES:
-            self.error(E_MODULE, SKIPPED_MODULES[module], node, WARNING)
-            return
-        if module in REFUSED_MODULES:
-            self.error(E_MODULE, REFUSED_MODULES[module], node)
+        refusal = module_refusal(module, self.release)
+        if refusal is not None:
+            message, fatal = refusal
+            self.error(E_MODULE, message, node, ERROR if fatal else WARNING)
             return
         if not self.catalog.has_module(module):
             self.error(E_MODULE, "failed to load module '%s': no such OpenSIPS module" % node.path,
@@ -150,6 +150,19 @@ class ItemChecker(Reporter):
         for child in node.children():
             self.check_node(child, ctx)
 
+    def check_Return(self, node: ast.Return, ctx: RouteContext) -> None:
+        self._check_form(node, ctx)
+
+    def check_Assert(self, node: ast.Assert, ctx: RouteContext) -> None:
+        self._check_form(node, ctx)
+
+    def _check_form(self, node: ast.Node, ctx: RouteContext) -> None:
+        problem = statement_problem(node, self.release)
+        if problem:
+            self.error(E_RELEASE_FORM, problem, node)
+        for child in node.children():
+            self.check_node(child, ctx)
+
     def check_Var(self, node: ast.Var, ctx: RouteContext) -> None:
         self.check_spec(node.spec, node, ctx)
 
@@ -179,8 +192,9 @@ class ItemChecker(Reporter):
             self.check_format(target, ctx)
         else:
             ctx.facts.calls.append((target.value, Where.of(node)))
-        if len(node.args) > MAX_ROUTE_ARGS:
-            self.error(E_ARGUMENTS, "too many route parameters (at most %d)" % MAX_ROUTE_ARGS, node)
+        if len(node.args) > self.limits.route_args:
+            self.error(E_ARGUMENTS, "too many route parameters (at most %d)"
+                       % self.limits.route_args, node)
         for arg in node.args:
             if isinstance(arg, ast.Var):
                 self.check_spec(arg.spec, arg, ctx)
@@ -215,7 +229,7 @@ class ItemChecker(Reporter):
 
     def check_arguments(self, node: ast.Call, fn: Function, ctx: RouteContext) -> None:
         args = node.args
-        if len(args) > MAX_FUNCTION_ARGS:
+        if len(args) > self.limits.function_args:
             self.error(E_ARGUMENTS, "too many arguments in function <%s>" % fn.name, node)
             return
         if len(args) < fn.min_args:
@@ -263,8 +277,9 @@ class ItemChecker(Reporter):
 
     def check_event_name(self, name: str, node: ast.Node) -> None:
         size = len(name.encode("utf-8", "surrogateescape"))
-        if size > MAX_EVENT_NAME:
-            self.error(E_EVENT_NAME, "event name too long [%d>%d]" % (size, MAX_EVENT_NAME), node)
+        if size > self.limits.event_name:
+            self.error(E_EVENT_NAME, "event name too long [%d>%d]" % (size, self.limits.event_name),
+                       node)
 
     # ------------------------------------------------------------ variables and formats
 

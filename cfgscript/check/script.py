@@ -17,12 +17,10 @@ from .codes import (
     E_ROUTE_LIMIT,
     E_ROUTE_TYPE,
     E_ROUTE_UNDEFINED,
-    MAX_EVENT_ROUTES,
-    MAX_NAMED_ROUTES,
-    MAX_TIMER_ROUTES,
     RESERVED_WORDS,
 )
 from .facts import Reporter, RouteFacts, Where
+from .release import ReleaseLimits
 
 
 class ScriptChecker(Reporter):
@@ -31,6 +29,7 @@ class ScriptChecker(Reporter):
     def __init__(self, source: Source, catalog: Catalog) -> None:
         super().__init__(source)
         self.catalog = catalog
+        self.limits = ReleaseLimits.of(catalog.release)
         self.named: dict[tuple[str, Optional[str]], RouteFacts] = {}
         self.singletons: dict[str, RouteFacts] = {}     # kind -> main/startup/... route
         self.top_routes: list[RouteFacts] = []          # the routes that run on their own
@@ -60,7 +59,7 @@ class ScriptChecker(Reporter):
             self.error(E_ROUTE_DEFINED, "script route <%s> is redefined (%s first defined at %s:%d)"
                        % (name, kind, first.where.file, first.where.line), facts.where)
             return False
-        limit = MAX_EVENT_ROUTES if kind == "event_route" else MAX_NAMED_ROUTES
+        limit = self.limits.event_routes if kind == "event_route" else self.limits.named_routes
         count = self.counts.get(kind, 0) + 1
         if count > limit:
             extra = " (OpenSIPS 4.1 crashes at start-up with 99)" if kind == "event_route" else ""
@@ -83,9 +82,9 @@ class ScriptChecker(Reporter):
 
     def _register_timer(self, facts: RouteFacts) -> bool:
         count = self.counts.get("timer_route", 0) + 1
-        if count > MAX_TIMER_ROUTES:
+        if count > self.limits.timer_routes:
             self.error(E_ROUTE_LIMIT, "too many timer routes defined (at most %d)"
-                       % MAX_TIMER_ROUTES, facts.where)
+                       % self.limits.timer_routes, facts.where)
             return False
         self.counts["timer_route"] = count
         if facts.interval is not None and facts.interval <= 0:

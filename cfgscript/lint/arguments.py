@@ -38,6 +38,9 @@ def add_parsers(subparsers) -> None:
     lint.add_argument("--target-version", choices=RELEASES, default=None,
                       help="the OpenSIPS release the scripts are for (default: %s)"
                            % RELEASES[-1])
+    lint.add_argument("--upgrade-to", choices=RELEASES, default=None, metavar="VERSION",
+                      help="also report what VERSION removes, renames or changes (rule L410); "
+                           "with --fix, apply the renames that work on both releases")
     lint.set_defaults(handler=_lint)
 
     rule = subparsers.add_parser("rule", help="explain a lint rule")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .rule import Rule
-from .rules import events, params, startup, suppressions, traps
+from .rules import events, legacy, params, startup, suppressions, traps, upgrade
 
-RULES: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES,
-                                 *traps.RULES, *suppressions.RULES)
+RULES: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES, *traps.RULES,
+                                 *legacy.RULES, *upgrade.RULES, *suppressions.RULES)
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
 ALL = "ALL"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from ..catalog import RELEASES, load_catalog
+from ..catalog import load_catalog
 from ..deep import run_deep
 from ..forked import ForkedCall, can_fork, usable_cpus
 from ..syntax.source import STDIN_NAME, read_script
@@ -51,7 +51,7 @@ def overrides_from(args: argparse.Namespace) -> Overrides:
     return Overrides(_selectors(args.select, "--select"),
                      _selectors(args.ignore, "--ignore") or (),
                      _selectors(args.extend_select, "--extend-select") or (), tuple(per_file),
-                     args.target_version, args.fail_on)
+                     args.target_version, args.fail_on, args.upgrade_to)
 
 
 # ---------------------------------------------------------------- files
@@ -114,20 +114,26 @@ def _lint_group(group: list[Job], use_cache: bool) -> list[FileResult]:
 
 def lint_job(job: Job, use_cache: bool, jobs: Optional[int] = None) -> FileResult:
     settings = job.settings
-    release = settings.target_version or RELEASES[-1]
-    catalog = load_catalog(release)
+    catalog = load_catalog(settings.release)
     text = job.text if job.text is not None else read_script(job.path)
     cache = None
     if use_cache and job.text is None:
-        cache = LintCache(settings.root or os.getcwd(), "%s@%s" % (release, catalog.source_commit),
-                          settings.key())
+        cache = LintCache(settings.root or os.getcwd(),
+                          "%s@%s" % (settings.release, catalog.source_commit), settings.key())
         hit = cache.get(job.path, text)
         if hit is not None:
             return hit
-    result = run_deep(lint_text, text, job.path, catalog, settings.rules_for(job.path), jobs)
+    result = _lint(job, text, jobs)
     if cache is not None:
         cache.put(job.path, text, result)
     return result
+
+
+def _lint(job: Job, text: str, jobs: Optional[int] = None) -> FileResult:
+    settings = job.settings
+    upgrade = load_catalog(settings.upgrade_to) if settings.upgrade_to else None
+    return run_deep(lint_text, text, job.path, load_catalog(settings.release),
+                    settings.rules_for(job.path), jobs, upgrade)
 
 
 def without_fragments(results: list[FileResult]) -> list[FileResult]:
@@ -149,9 +155,7 @@ def fix_files(jobs: list[Job], results: list[FileResult], show_diff: bool) -> li
             text, applied = apply_fixes(text, changes)
             if not applied:
                 break
-            current = run_deep(lint_text, text, job.path,
-                               load_catalog(job.settings.target_version or RELEASES[-1]),
-                               job.settings.rules_for(job.path))
+            current = _lint(job, text)
         if text != original:
             if show_diff:
                 sys.stdout.write(unified_diff(job.path, original, text))

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import tomllib
 
+from ..catalog import RELEASES
 from . import codes
 from .finding import FAIL_LEVELS
 
@@ -32,6 +33,7 @@ class LintSettings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     target_version: Optional[str] = None
+    upgrade_to: Optional[str] = None    # the command line's --upgrade-to
     fail_on: str = "warning"
     output_format: Optional[str] = None
     root: str = ""                      # the directory of the file the settings come from
@@ -50,7 +52,12 @@ class LintSettings:
     def key(self) -> tuple:
         """What the cache keys on (the origin and root do not change findings)."""
         return (self.select, self.ignore, self.extend_select, self.per_file_ignores,
-                self.target_version)
+                self.target_version, self.upgrade_to)
+
+    @property
+    def release(self) -> str:
+        """The release the scripts target (the newest when not set)."""
+        return self.target_version or RELEASES[-1]
 
 
 def _matches(path: str, pattern: str, root: str) -> bool:
@@ -127,6 +134,8 @@ def validate(settings: LintSettings, origin: str) -> None:
     unknown = codes.unknown_selectors(selectors)
     if unknown:
         raise ConfigError("%s: unknown rule selector %s" % (origin, ", ".join(unknown)))
+    if settings.target_version is not None and settings.target_version not in RELEASES:
+        raise ConfigError("%s: target-version must be one of %s" % (origin, ", ".join(RELEASES)))
     if settings.fail_on not in FAIL_LEVELS:
         raise ConfigError("%s: fail-on must be one of %s" % (origin, ", ".join(FAIL_LEVELS)))
 
@@ -140,6 +149,7 @@ class Overrides:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     target_version: Optional[str] = None
     fail_on: Optional[str] = None
+    upgrade_to: Optional[str] = None
 
     def apply(self, settings: LintSettings) -> LintSettings:
         changes: dict[str, Any] = {}
@@ -157,4 +167,6 @@ class Overrides:
             changes["target_version"] = self.target_version
         if self.fail_on is not None:
             changes["fail_on"] = self.fail_on
+        if self.upgrade_to is not None:
+            changes["upgrade_to"] = self.upgrade_to
         return replace(settings, **changes) if changes else settings

@@ -3,7 +3,8 @@ beside the code that finds it, and the `Scope` it reports through.
 
 A rule looks at the tree in up to three ways, each a hook the walker calls:
 
-  * `nodes` and `check_node(node, scope)`: every node of those types inside a route;
+  * `nodes` and `check_node(node, scope)`: every node of those types, inside routes
+    and at the top level (GlobalParam, LoadModule, ModParam);
   * `check_body(statements, scope)`: every statement list (route body, if/else
     branches, loop and case bodies);
   * `check_script(facts, scope)`: once, with the facts gathered about the whole
@@ -72,8 +73,9 @@ class Scope:
     """What a rule sees around the node it looks at, and where it reports."""
 
     def __init__(self, catalog: Catalog, chains: dict[str, tuple[tuple[str, int], ...]],
-                 line_text) -> None:
+                 line_text, upgrade: Optional[Catalog] = None) -> None:
         self.catalog = catalog
+        self.upgrade = upgrade          # the release of --upgrade-to, if given
         self.findings: list[Finding] = []
         self.route: Optional[ast.Route] = None
         self.route_type = ""
@@ -81,12 +83,19 @@ class Scope:
         self._chains = chains
         self._line_text = line_text
 
+    @property
+    def release(self) -> str:
+        """The release the script targets ("4.1", ...)."""
+        return self.catalog.release
+
     def report(self, rule: type[Rule] | Rule, at: ast.Node | Place, message: str,
-               fix: Optional[Fix] = None) -> None:
+               fix: Optional[Fix] = None, severity: Optional[str] = None) -> None:
+        """`severity` overrides the rule's where the release only warns about a form."""
         place = at if isinstance(at, Place) else Place.of(at)
         self.findings.append(Finding(place.file, place.line, place.col, place.end_line,
-                                     place.end_col, rule.code, rule.name, rule.severity,
-                                     message, fix, self._chains.get(place.file, ())))
+                                     place.end_col, rule.code, rule.name,
+                                     severity or rule.severity, message, fix,
+                                     self._chains.get(place.file, ())))
 
     def text(self, node: ast.Node | Place) -> str:
         """The source text of a node that sits on one line ('' otherwise)."""

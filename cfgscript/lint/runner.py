@@ -32,35 +32,36 @@ class FileResult:
 
 
 def lint_text(text: str, path: str, catalog: Catalog, rules: Sequence[type[Rule]],
-              jobs: Optional[int] = None) -> FileResult:
-    """Lint script text as the file `path` (includes are followed from there)."""
+              jobs: Optional[int] = None, upgrade: Optional[Catalog] = None) -> FileResult:
+    """Lint script text as the file `path` (includes are followed from there);
+    `upgrade` is the catalog of the release the script is to be moved to, if any."""
     try:
         source = load_text(text, path)
     except DiagnosticError as err:
         findings = [_from_diagnostic(d) for d in err.diagnostics]
         return FileResult(path, _selected(findings, rules), source_text=text, files=(path,))
-    findings = lint_source(source, catalog, rules, jobs)
+    findings = lint_source(source, catalog, rules, jobs, upgrade)
     findings = noqa.apply(findings, source, {rule.code for rule in rules}, codes.BY_CODE)
     lines = {(f.path, f.line): source.line_text(f.path, f.line) or "" for f in findings}
     return FileResult(path, findings, lines, text, tuple(f.path for f in source.files))
 
 
 def lint_file(path: str, catalog: Catalog, rules: Sequence[type[Rule]],
-              jobs: Optional[int] = None) -> FileResult:
-    return lint_text(read_script(path), path, catalog, rules, jobs)
+              jobs: Optional[int] = None, upgrade: Optional[Catalog] = None) -> FileResult:
+    return lint_text(read_script(path), path, catalog, rules, jobs, upgrade)
 
 
 def lint_source(source: Source, catalog: Catalog, rules: Sequence[type[Rule]],
-                jobs: Optional[int] = None) -> list[Finding]:
+                jobs: Optional[int] = None, upgrade: Optional[Catalog] = None) -> list[Finding]:
     """Every selected rule's findings on a loaded source, before suppressions."""
     instances = [rule() for rule in rules]
     walker = Walker([r for r in instances if r.nodes or r.overrides("check_body")],
-                    catalog, source)
+                    catalog, source, upgrade)
     diagnostics, walks = check_and_visit(source, catalog, jobs, walker)
     findings = [f for walk in walks for f in walk.findings]
     if walks:
         scope = Scope(catalog, {f.path: f.included_from for f in source.files},
-                      source.line_text)
+                      source.line_text, upgrade)
         facts = merge(walk.facts for walk in walks)
         for rule in instances:
             if rule.overrides("check_script"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from ..catalog import ROUTE_KIND_TYPES, Catalog
 from ..syntax import ast
@@ -33,8 +34,10 @@ class WalkResult:
 class Walker:
     """Callable as the checker's item visitor: (items, modules loaded before them)."""
 
-    def __init__(self, rules: Sequence[Rule], catalog: Catalog, source: Source) -> None:
+    def __init__(self, rules: Sequence[Rule], catalog: Catalog, source: Source,
+                 upgrade: Optional[Catalog] = None) -> None:
         self.catalog = catalog
+        self.upgrade = upgrade
         self.source = source
         self.by_type: dict[type, list[Rule]] = {}
         for rule in rules:
@@ -44,18 +47,22 @@ class Walker:
 
     def __call__(self, items: list[ast.Node], loaded: list[str]) -> WalkResult:
         chains = {f.path: f.included_from for f in self.source.files}
-        scope = Scope(self.catalog, chains, self.source.line_text)
+        scope = Scope(self.catalog, chains, self.source.line_text, self.upgrade)
         facts = ScriptFacts(loaded=list(loaded))
         for item in items:
-            if isinstance(item, ast.LoadModule):
-                if self.catalog.has_module(item.module) and item.module not in facts.loaded:
-                    facts.loaded.append(item.module)
-            elif isinstance(item, ast.ModParam) and isinstance(item.value, str):
-                _modparam_writes(item, facts)
-            elif isinstance(item, ast.Route):
+            if isinstance(item, ast.Route):
                 scope.route, scope.loaded = item, frozenset(facts.loaded)
                 scope.route_type = ROUTE_KIND_TYPES.get(item.kind, "")
                 self._route(item, scope, facts)
+                continue
+            scope.route, scope.loaded, scope.route_type = None, frozenset(facts.loaded), ""
+            for rule in self.by_type.get(type(item), ()):
+                rule.check_node(item, scope)
+            if (isinstance(item, ast.LoadModule) and self.catalog.has_module(item.module)
+                    and item.module not in facts.loaded):
+                facts.loaded.append(item.module)
+            elif isinstance(item, ast.ModParam) and isinstance(item.value, str):
+                _modparam_writes(item, facts)
         return WalkResult(scope.findings, facts)
 
     def _route(self, route: ast.Route, scope: Scope, facts: ScriptFacts) -> None:

@@ -31,8 +31,20 @@ class UnknownGlobal(StartupRule):
     summary = "A global parameter that does not exist, or a value of the wrong type"
     what = ("Reports global parameters OpenSIPS does not know (including those removed from "
             "the language, with their replacement) and values of the wrong type.")
-    bad = 'log_stderror = yes\nstartup_route { exit; }\n'
-    good = 'stderror_enabled = yes\nstartup_route { exit; }\n'
+    bad = 'log_lvl = 3\nstartup_route { exit; }\n'
+    good = 'log_level = 3\nstartup_route { exit; }\n'
+
+
+class ReleaseForm(StartupRule):
+    code = codes.E_RELEASE_FORM
+    name = "form-not-in-release"
+    summary = "A statement or socket form the target release's grammar does not have"
+    what = ("Reports forms OpenSIPS added after the target release: return() with values and "
+            "assert() without a message (3.6), socket port ranges (3.5), bond: sockets and "
+            "mpath lists (4.0), socket and alias keywords such as tos or accept_subdomain.")
+    why = "The target release stops at start-up with a parse error."
+    bad = '# --target-version 3.5\nstartup_route { assert($var(a) == 1); }\n'
+    good = '# --target-version 3.5\nstartup_route { assert($var(a) == 1, "a is 1"); }\n'
 
 
 class BadLoadModule(StartupRule):
@@ -162,7 +174,7 @@ class BadXlogLevel(StartupRule):
     good = 'startup_route { xlog("L_INFO", "hello\\n"); }\n'
 
 
-RULES = (SyntaxError_, UnknownGlobal, BadLoadModule, BadModParam, RouteRedefined,
+RULES = (SyntaxError_, UnknownGlobal, ReleaseForm, BadLoadModule, BadModParam, RouteRedefined,
          TooManyRoutes, BadRouteHeader, UndefinedRoute, UnknownFunction,
          FunctionNotAllowedHere, BadArguments, BadVariable, UnknownTransformation,
          EventNameTooLong, BadXlogLevel)
