@@ -89,7 +89,8 @@ def test_the_event_route_module_is_only_a_warning_where_the_release_skips_it() -
 
 def test_grammar_forms_newer_than_the_target_are_refused_by_it() -> None:
     script = ("socket = udp:127.0.0.1:5060-5062 tos 4\nmpath = \"/a/\":\"/b/\"\n"
-              "startup_route { assert($var(a) == 0); return(1, $var(x)); }\n")
+              "startup_route { $var(a) = 0; $var(x) = 1;\n"
+              "    assert($var(a) == 0); return(1, $var(x)); }\n")
     messages = [f.message for f in lint(script, "3.4") if f.code == "E102"]
     assert messages == [
         "a port range is first in OpenSIPS 3.5 (the script targets 3.4)",
