@@ -41,6 +41,11 @@ class Block:
     first_line: int             # 1-based line of its first character
     text: str
 
+    @property
+    def is_route(self) -> bool:
+        """Whether it begins with a route block (every block but the head does)."""
+        return self.start > 0 or route_block_starts(self.text[:self.text.find("\n") + 1]) == [0]
+
 
 @dataclass
 class ParsedBlock:
@@ -48,6 +53,7 @@ class ParsedBlock:
     source: Source
     result: ParseResult
     stamps: tuple[tuple[str, int, int], ...]    # included files: path, mtime, size
+    symbols: Optional[list] = None              # lsp/index.py gathers them on first use
 
     @property
     def ok(self) -> bool:
