@@ -222,7 +222,7 @@ loadmodule "|"
     assert await labels(client, uri, route) == {"helper"}
     assert {"message", "level"} <= await labels(client, uri, param)
     assert {"var", "avp", "param"} <= await labels(client, uri, variable)
-    assert {"raise_event", "xlog", "rand_set_prob"} <= await labels(client, uri, function)
+    assert {"raise_event", "rand_set_prob"} <= await labels(client, uri, function)
     assert "E_CORE_LOG" in await labels(client, uri, event_route)
     assert "cfgutils" in await labels(client, uri, module)
     assert "log_level" in await labels(client, uri, global_name)

@@ -41,11 +41,6 @@ class Block:
     first_line: int             # 1-based line of its first character
     text: str
 
-    @property
-    def is_route(self) -> bool:
-        """Whether it begins with a route block (every block but the head does)."""
-        return self.start > 0 or route_block_starts(self.text[:self.text.find("\n") + 1]) == [0]
-
 
 @dataclass
 class ParsedBlock:

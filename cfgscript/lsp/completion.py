@@ -164,10 +164,5 @@ def complete(doc: OpenDocument, position: types.Position,
 
 
 def _inside_route(doc: OpenDocument, line: int) -> bool:
-    """Below a route header and before the end of its block (a block that does
-    not parse yet counts from its header to the next one)."""
     route = doc.index.route_at(line)
-    if route is not None:
-        return line > route.line
-    block = doc.analysis.blocks[doc.index.block_at(line)] if doc.analysis.blocks else None
-    return block is not None and block.is_route and line > block.first_line
+    return route is not None and line > route.line

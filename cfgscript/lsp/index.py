@@ -7,11 +7,13 @@ line; `DocumentIndex` places them in the document when asked."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from ..catalog import ROUTE_KIND_TYPES
 from ..syntax import ast
 from .analysis import Analysis, ParsedBlock
 
@@ -22,6 +24,7 @@ VAR_SET = "var-set"         # $var(NAME) assigned
 VAR_READ = "var-read"
 INCLUDE = "include"         # include_file "NAME": the line, and the file's path as name
 EVENT_FUNCTIONS = ("raise_event", "subscribe_event")
+_HEADER = re.compile(r'(?P<kind>[a-z_]+)[ \t]*(?:\[[ \t]*"?(?P<name>[^\]",\s]+))?')
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,21 @@ def block_symbols(parsed: ParsedBlock, path: str) -> list[Symbol]:
         if isinstance(item, ast.Route) and item.file == path:
             symbols.append(_route(item, source.main.line(item.line) or ""))
             symbols += _uses(item, path)
+    if not parsed.ok and not any(s.kind == ROUTE and s.line == 1 for s in symbols):
+        symbols += _unparsed_route(source.main.text)
     return symbols
+
+
+def _unparsed_route(text: str) -> list[Symbol]:
+    """A block being edited that does not parse yet still tells, by its header,
+    which route it is (completion needs that most while the text is incomplete)."""
+    header = _HEADER.match(text)
+    if header is None or header.group("kind") not in ROUTE_KIND_TYPES:
+        return []
+    name = header.group("name") or ""
+    start = header.start("name") + 1 if name else 1
+    return [Symbol(ROUTE, name, 1, start, 1, start + len(name or header.group("kind")),
+                   header.group("kind"), text.rstrip("\n").count("\n") + 1)]
 
 
 def _route(route: ast.Route, header: str) -> Symbol:
