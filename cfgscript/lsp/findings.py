@@ -20,8 +20,50 @@ _NOQA = re.compile(r"#\s*noqa:\s*[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*", re.
 RULES_DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 
-def diagnostics(doc: OpenDocument, encoding: str) -> list[types.Diagnostic]:
-    return [_diagnostic(doc, f, encoding) for f in doc.analysis.result.findings]
+def diagnostics(doc: OpenDocument, encoding: str) -> list[dict]:
+    """The document's findings as LSP Diagnostic objects in their JSON form. A large
+    script has thousands, most of them as they were before the edit, perhaps on
+    other lines: each is converted once (its columns depend on its lines' text
+    only), and plain dicts serialise many times faster than protocol classes."""
+    memo = doc.shown
+    fresh: dict[tuple, tuple[int, dict]] = {}
+    out = []
+    text = doc.document
+    for finding in doc.analysis.result.findings:
+        key = (finding.path, finding.end_line - finding.line, finding.column, finding.end_column,
+               finding.code, finding.message, text.line(finding.line - 1),
+               text.line(finding.end_line - 1), finding.included_from)
+        known = fresh.get(key) or memo.get(key)
+        if known is None:
+            shown = _diagnostic(doc, finding, encoding)
+            known = (shown.range.start.line, _as_json(shown))
+        fresh[key] = known
+        out.append(_on_line(known, finding.line - 1 if finding.path == doc.path else None))
+    doc.shown = fresh
+    return out
+
+
+def _on_line(known: tuple[int, dict], line: int | None) -> dict:
+    """A converted diagnostic moved to the line its finding is on now."""
+    was, data = known
+    if line is None or line == was:
+        return data
+    where = data["range"]
+    start, end = where["start"], where["end"]
+    moved = {"start": {"line": line, "character": start["character"]},
+             "end": {"line": end["line"] - was + line, "character": end["character"]}}
+    return {**data, "range": moved}
+
+
+def _as_json(diagnostic: types.Diagnostic) -> dict:
+    where = diagnostic.range
+    data = {"range": {"start": {"line": where.start.line, "character": where.start.character},
+                      "end": {"line": where.end.line, "character": where.end.character}},
+            "message": diagnostic.message, "severity": diagnostic.severity.value,
+            "code": diagnostic.code, "source": diagnostic.source}
+    if diagnostic.code_description is not None:
+        data["codeDescription"] = {"href": diagnostic.code_description.href}
+    return data
 
 
 def _diagnostic(doc: OpenDocument, finding: Finding, encoding: str) -> types.Diagnostic:
@@ -39,8 +81,7 @@ def _diagnostic(doc: OpenDocument, finding: Finding, encoding: str) -> types.Dia
         where, message, severity=_SEVERITIES.get(finding.severity,
                                                  types.DiagnosticSeverity.Information),
         code=finding.code, source=SOURCE,
-        code_description=types.CodeDescription(href) if href else None,
-        data={"name": finding.name, "explain": "cfgscript rule %s" % finding.code})
+        code_description=types.CodeDescription(href) if href else None)
 
 
 @cache

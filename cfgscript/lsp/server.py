@@ -11,6 +11,7 @@ from typing import Optional
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCNotification, JsonRPCProtocol
 from pygls.uris import to_fs_path
 
 from .. import __version__
@@ -43,8 +44,12 @@ class CfgscriptServer(LanguageServer):
         self.publish(doc)
 
     def publish(self, doc: OpenDocument) -> None:
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            doc.document.uri, findings.diagnostics(doc, self.encoding), doc.document.version))
+        # sent as plain JSON, not through the protocol classes: see findings.diagnostics()
+        params = {"uri": doc.document.uri, "version": doc.document.version,
+                  "diagnostics": findings.diagnostics(doc, self.encoding)}
+        self.protocol._send_data(JsonRPCNotification(
+            method=types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params=params,
+            jsonrpc=JsonRPCProtocol.VERSION))
 
 
 server = CfgscriptServer()

@@ -4,7 +4,7 @@ analysis with its symbol index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..catalog import RELEASES, Catalog, load_catalog
@@ -21,6 +21,7 @@ class OpenDocument:
     analysis: Analysis
     index: DocumentIndex
     settings_problem: Optional[str] = None
+    shown: dict = field(default_factory=dict)   # findings as last published (findings.py)
 
     @property
     def catalog(self) -> Catalog:
