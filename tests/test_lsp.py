@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -357,3 +358,13 @@ async def test_a_file_deleted_while_open(client: LanguageClient, tmp_path: Path)
     saved = await _published(client, path.as_uri(), lambda: client.text_document_did_save(
         types.DidSaveTextDocumentParams(doc(path.as_uri()))))
     assert {d.code for d in saved} == {"T308", "T307"}
+
+
+def test_one_clear_line_without_pygls():
+    hide = ("import sys; sys.modules['pygls'] = None; from cfgscript.cli import main; "
+            "sys.exit(main(['lsp']))")
+    done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 2
+    assert done.stderr == ("cfgscript lsp: error: the language server needs pygls: "
+                           "pip install 'cfgscript[lsp]'\n")
