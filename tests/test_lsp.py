@@ -360,7 +360,7 @@ async def test_a_file_deleted_while_open(client: LanguageClient, tmp_path: Path)
     assert {d.code for d in saved} == {"T308", "T307"}
 
 
-def test_one_clear_line_without_pygls():
+async def test_one_clear_line_without_pygls():
     hide = ("import sys; sys.modules['pygls'] = None; from cfgscript.cli import main; "
             "sys.exit(main(['lsp']))")
     done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True,
