@@ -268,6 +268,18 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp.server import serve
+    except ImportError as err:
+        if err.name not in ("pygls", "lsprotocol") and not str(err.name).startswith("pygls."):
+            raise
+        print("cfgscript lsp: error: the language server needs pygls: "
+              "pip install 'cfgscript[lsp]'", file=sys.stderr)
+        return EXIT_USAGE
+    return serve()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfgscript",
@@ -359,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--format", choices=("jsonl", "pretty"),
                         help="jsonl (default when piped) or pretty (default on a terminal)")
     listen.set_defaults(handler=cmd_listen)
+
+    lsp = sub.add_parser("lsp", help="serve the Language Server Protocol on stdin/stdout",
+                         description="A language server for editors: lint findings as you "
+                                     "type, their fixes, completion, hover and navigation.")
+    lsp.add_argument("--stdio", action="store_true",
+                     help="talk over standard input and output (the default and only way)")
+    lsp.set_defaults(handler=cmd_lsp)
     return parser
 
 

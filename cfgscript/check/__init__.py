@@ -131,11 +131,18 @@ def _check_in_parts(source: Source, catalog: Catalog, points: list[int],
     parts += [child.result() for child in children]
     if any(part is None for part in parts):
         return None
-    findings = [d for report, _ in parts for d in report.diagnostics]
-    routes = [facts for report, _ in parts for facts in report.routes]
-    findings += ScriptChecker(source, catalog).run(routes)
     visits = [visited for _, visited in parts] if visit else []
-    return sorted_diagnostics(source, findings), visits
+    return verdict_of_parts(source, catalog, [report for report, _ in parts]), visits
+
+
+def verdict_of_parts(source: Source, catalog: Catalog,
+                     reports: Iterable[ItemReport]) -> list[Diagnostic]:
+    """The findings of runs of items checked apart, in file order, with the
+    checks across all their route blocks."""
+    reports = list(reports)
+    findings = [d for report in reports for d in report.diagnostics]
+    findings += ScriptChecker(source, catalog).run(r for report in reports for r in report.routes)
+    return sorted_diagnostics(source, findings)
 
 
 def _check_part(source: Source, catalog: Catalog, start: int, end: int,

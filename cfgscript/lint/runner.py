@@ -16,7 +16,7 @@ from . import codes, noqa
 from .facts import merge
 from .finding import INFO, Finding
 from .rule import Rule, Scope
-from .walker import Walker
+from .walker import Walker, WalkResult
 
 
 @dataclass
@@ -38,12 +38,23 @@ def lint_text(text: str, path: str, catalog: Catalog, rules: Sequence[type[Rule]
     try:
         source = load_text(text, path)
     except DiagnosticError as err:
-        findings = [_from_diagnostic(d) for d in err.diagnostics]
-        return FileResult(path, _selected(findings, rules), source_text=text, files=(path,))
-    findings = lint_source(source, catalog, rules, jobs, upgrade)
+        return include_failure(text, path, err, rules)
+    return suppressed(text, source, lint_source(source, catalog, rules, jobs, upgrade), rules)
+
+
+def include_failure(text: str, path: str, err: DiagnosticError,
+                    rules: Sequence[type[Rule]]) -> FileResult:
+    """The result for a script whose includes cannot be followed."""
+    findings = [_from_diagnostic(d) for d in err.diagnostics]
+    return FileResult(path, _selected(findings, rules), source_text=text, files=(path,))
+
+
+def suppressed(text: str, source: Source, findings: list[Finding],
+               rules: Sequence[type[Rule]]) -> FileResult:
+    """The result once `# noqa` comments have had their say."""
     findings = noqa.apply(findings, source, {rule.code for rule in rules}, codes.BY_CODE)
     lines = {(f.path, f.line): source.line_text(f.path, f.line) or "" for f in findings}
-    return FileResult(path, findings, lines, text, tuple(f.path for f in source.files))
+    return FileResult(source.main.path, findings, lines, text, tuple(f.path for f in source.files))
 
 
 def lint_file(path: str, catalog: Catalog, rules: Sequence[type[Rule]],
@@ -55,9 +66,22 @@ def lint_source(source: Source, catalog: Catalog, rules: Sequence[type[Rule]],
                 jobs: Optional[int] = None, upgrade: Optional[Catalog] = None) -> list[Finding]:
     """Every selected rule's findings on a loaded source, before suppressions."""
     instances = [rule() for rule in rules]
-    walker = Walker([r for r in instances if r.nodes or r.overrides("check_body")],
-                    catalog, source, upgrade)
-    diagnostics, walks = check_and_visit(source, catalog, jobs, walker)
+    diagnostics, walks = check_and_visit(source, catalog, jobs,
+                                         walker_for(instances, catalog, source, upgrade))
+    return combined(source, catalog, instances, diagnostics, walks, upgrade)
+
+
+def walker_for(instances: Sequence[Rule], catalog: Catalog, source: Source,
+               upgrade: Optional[Catalog] = None) -> Walker:
+    return Walker([r for r in instances if r.nodes or r.overrides("check_body")],
+                  catalog, source, upgrade)
+
+
+def combined(source: Source, catalog: Catalog, instances: Sequence[Rule],
+             diagnostics: list[Diagnostic], walks: Sequence[WalkResult],
+             upgrade: Optional[Catalog] = None) -> list[Finding]:
+    """The findings of the walks, the script-level rules and the checker's
+    diagnostics (those a lint finding supersedes left out), selected and sorted."""
     findings = [f for walk in walks for f in walk.findings]
     if walks:
         scope = Scope(catalog, {f.path: f.included_from for f in source.files},
@@ -72,7 +96,7 @@ def lint_source(source: Source, catalog: Catalog, rules: Sequence[type[Rule]],
     for diag in diagnostics:
         if (diag.file, diag.line, diag.col, diag.code) not in superseded:
             findings.append(_from_diagnostic(diag))
-    return _selected(findings, rules)
+    return _selected(findings, [type(rule) for rule in instances])
 
 
 def _selected(findings: list[Finding], rules: Sequence[type[Rule]]) -> list[Finding]:

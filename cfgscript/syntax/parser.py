@@ -44,6 +44,7 @@ class ParseResult:
     script: ast.Script
     source: Source
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    ended_between_items: bool = True    # the text ended at the top level, not inside an item
 
     @property
     def ok(self) -> bool:
@@ -95,9 +96,11 @@ class Parser:
         by_path = {f.path: f.included_from for f in source.files}
         builder = Builder(source.main.path, locate, lambda path: by_path.get(path, ()))
         items: list[ast.Node] = []
+        between_items = False
         while True:
             try:
                 items.extend(self._run(text, offset, builder))
+                between_items = True
                 break
             except _SyntaxError as err:
                 items.extend(err.salvaged)
@@ -112,7 +115,7 @@ class Parser:
         script = ast.Script(main.path, 1, 1, end_line, end_col, items,
                             [f.path for f in source.files])
         diagnostics = sorted(builder.diagnostics, key=lambda d: (d.file != main.path, d.sort_key))
-        return ParseResult(script, source, diagnostics)
+        return ParseResult(script, source, diagnostics, between_items)
 
     def _report(self, builder: Builder, source: Source, err: _SyntaxError) -> None:
         path, line = source.main.path, err.line
@@ -265,6 +268,11 @@ def split_points(text: str, parts: int) -> list[int]:
     return points
 
 
+def route_block_starts(text: str) -> list[int]:
+    """The offsets of the lines that begin a route block (as split_points cuts)."""
+    return [m.start() for m in _ROUTE_START_RE.finditer(text)]
+
+
 def _after_last_loadmodule(text: str) -> int:
     """Where the last line that starts with loadmodule ends its keyword (0: none)."""
     end = len(text)
@@ -323,4 +331,4 @@ def parse_file(path: str) -> ParseResult:
 
 
 __all__ = ["ParseResult", "parse_file", "parse_text", "parse_source", "split_points",
-           "get_parser", "DiagnosticError"]
+           "route_block_starts", "get_parser", "DiagnosticError"]

@@ -221,18 +221,19 @@ class UndefinedVariable(Rule):
         if facts.dynamic_var_writes:
             return                  # $var($var(n)) = ... may write any of them
         written = sorted(facts.var_writes)
-        messages: dict[str, str] = {}                   # one guess per name, not per read
+        messages: dict[str, str] = {}           # a name is often read many times
         for use in dict.fromkeys(facts.var_reads):      # a format may read it twice
             if use.name in facts.var_writes:
                 continue
-            message = messages.get(use.name)
-            if message is None:
-                message = "$var(%s) is read but never set anywhere: it is always NULL" % use.name
-                guess = difflib.get_close_matches(use.name, written, n=1, cutoff=0.75)
-                if guess:
-                    message += " (did you mean $var(%s)?)" % guess[0]
-                messages[use.name] = message
-            scope.report(self, use.place, message)
+            if use.name not in messages:
+                messages[use.name] = _never_set(use.name, written)
+            scope.report(self, use.place, messages[use.name])
+
+
+def _never_set(name: str, written: list[str]) -> str:
+    message = "$var(%s) is read but never set anywhere: it is always NULL" % name
+    guess = difflib.get_close_matches(name, written, n=1, cutoff=0.75)
+    return message + (" (did you mean $var(%s)?)" % guess[0] if guess else "")
 
 
 class UnreachableCode(Rule):

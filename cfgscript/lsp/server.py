@@ -1,0 +1,154 @@
+"""`cfgscript lsp`: the language server, over standard input and output.
+
+Each open document is linted as `cfgscript lint` would lint the file (the same
+settings, found upward from its path, and the same catalog release); after an
+edit only the blocks that changed are analysed again (analysis.py). Completion,
+hover and navigation read the last analysis and never parse."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCNotification, JsonRPCProtocol
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from . import completion, findings, hover, navigation
+from .state import OpenDocument, open_document
+from .text import UTF16, Document
+
+
+class CfgscriptServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("cfgscript", __version__,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.documents: dict[str, OpenDocument] = {}
+
+    @property
+    def encoding(self) -> str:
+        chosen = self.server_capabilities.position_encoding
+        return str(chosen.value if hasattr(chosen, "value") else chosen or UTF16)
+
+    def document(self, uri: str) -> Optional[OpenDocument]:
+        return self.documents.get(uri)
+
+    def opened(self, item: types.TextDocumentItem) -> None:
+        path = to_fs_path(item.uri) or item.uri
+        doc = open_document(Document(item.uri, path, item.text, item.version))
+        self.documents[item.uri] = doc
+        if doc.settings_problem:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning,
+                                                             doc.settings_problem))
+        self.publish(doc)
+
+    def publish(self, doc: OpenDocument) -> None:
+        # sent as plain JSON, not through the protocol classes: see findings.diagnostics()
+        params = {"uri": doc.document.uri, "version": doc.document.version,
+                  "diagnostics": findings.diagnostics(doc, self.encoding)}
+        self.protocol._send_data(JsonRPCNotification(
+            method=types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params=params,
+            jsonrpc=JsonRPCProtocol.VERSION))
+
+
+server = CfgscriptServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: CfgscriptServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.opened(params.text_document)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: CfgscriptServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return
+    for change in params.content_changes:
+        doc.document.apply(change, ls.encoding)
+    doc.document.version = params.text_document.version
+    doc.reanalyse()
+    ls.publish(doc)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=True))
+def did_save(ls: CfgscriptServer, params: types.DidSaveTextDocumentParams) -> None:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return
+    if params.text is not None:
+        doc.document.apply(types.TextDocumentContentChangeWholeDocument(params.text), ls.encoding)
+    # a save may change what the settings or the included files say: start afresh
+    ls.opened(types.TextDocumentItem(doc.document.uri, "opensips", doc.document.version,
+                                     doc.document.text))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: CfgscriptServer, params: types.DidCloseTextDocumentParams) -> None:
+    if ls.documents.pop(params.text_document.uri, None) is not None:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            params.text_document.uri, []))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+    code_action_kinds=[types.CodeActionKind.QuickFix]))
+def code_action(ls: CfgscriptServer, params: types.CodeActionParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else findings.code_actions(doc, params.range, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(
+    trigger_characters=['"', "$", "(", "[", "{", ".", ":"]))
+def complete(ls: CfgscriptServer, params: types.CompletionParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else completion.complete(doc, params.position, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def on_hover(ls: CfgscriptServer, params: types.HoverParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else hover.hover(doc, params.position, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: CfgscriptServer, params: types.DefinitionParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else navigation.definition(doc, params.position, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: CfgscriptServer, params: types.ReferenceParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else navigation.references(
+        doc, params.position, ls.encoding, params.context.include_declaration)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbols(ls: CfgscriptServer, params: types.DocumentSymbolParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else navigation.document_symbols(doc, ls.encoding)
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+def workspace_symbols(ls: CfgscriptServer, params: types.WorkspaceSymbolParams):
+    return navigation.workspace_symbols(params.query, list(ls.documents.values()),
+                                        ls.workspace.root_path, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(ls: CfgscriptServer, params: types.PrepareRenameParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else navigation.prepare_rename(doc, params.position, ls.encoding)
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: CfgscriptServer, params: types.RenameParams):
+    doc = ls.document(params.text_document.uri)
+    return None if doc is None else navigation.rename(doc, params.position, params.new_name,
+                                                      ls.encoding)
+
+
+def serve() -> int:
+    server.start_io()
+    return 0
