@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
     from .engine import tune_collector
-    from .runtime.context import ScriptAbort, StrictStop
+    from .runtime.context import ScriptAbort, StopRequested, StrictStop
     from .runtime.settings import RunOptions
 
     if args.duration is not None and args.duration < 0:
@@ -113,8 +113,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if engine is None:
         return EXIT_FINDINGS
     tune_collector()
-    previous = {sig: signal.signal(sig, lambda *_: engine.stop())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    on_signal = _stop_on_signal(engine)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     status = EXIT_OK
     servers = []
     try:
@@ -126,6 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (StrictStop, ScriptAbort) as err:
         print("cfgscript: %s" % err, file=sys.stderr)
         status = EXIT_FINDINGS
+    except StopRequested as err:
+        print("cfgscript: stopped in %s" % err, file=sys.stderr)
     finally:
         for server in servers:
             server.stop()
@@ -133,6 +135,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return status
+
+
+def _stop_on_signal(engine) -> Callable[[int, object], None]:
+    """SIGINT/SIGTERM: the first asks the engine to stop (running script code
+    ends early, the transports are flushed); the next one exits at once."""
+    import os
+    import signal
+
+    def on_signal(signum: int, frame: object) -> None:
+        if not engine.stopping:
+            engine.stop()
+            return
+        # os.write: the signal may have come while the main thread was printing
+        os.write(2, b"cfgscript: %s again: exiting without flushing\n"
+                 % signal.Signals(signum).name.encode())
+        os._exit(128 + signum)
+    return on_signal
 
 
 def _open_mi_servers(addresses: Sequence[str], engine) -> list:

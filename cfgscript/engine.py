@@ -44,6 +44,7 @@ from .runtime.context import (
     RouteFrame,
     RunContext,
     ScriptAbort,
+    StopRequested,
     StrictStop,
 )
 from .runtime.logger import Logger
@@ -78,7 +79,8 @@ class Engine:
         self.timer_routes: list[CompiledRoute] = []
         self.singletons: dict[str, CompiledRoute] = {}      # startup, error, main route
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()  # work for the interpreter thread
-        self.stopping = False
+        self.stopping = False                   # stop(): running script code ends early
+        self._stop_asked = threading.Event()    # wakes pause()
         self._error_route_active = False
         self.events = EventCore(self.logger)
         self.events.register_transport(RouteTransport(self))
@@ -207,14 +209,16 @@ class Engine:
         answer: list = []
 
         def job() -> None:
-            if not abandoned.is_set():
-                answer.append(handle_mi(self.mi, data))
-            done.set()
+            try:
+                if not abandoned.is_set():
+                    answer.append(handle_mi(self.mi, data))
+            finally:                    # also when a stop cuts the request short
+                done.set()
         self.post(job)
         if not done.wait(timeout):
             abandoned.set()
             return None
-        return answer[0].encode("utf-8") if answer[0] is not None else None
+        return answer[0].encode("utf-8") if answer and answer[0] is not None else None
 
     def compile_format(self, text: str) -> Callable[[RunContext], str]:
         """A format string for module use (e.g. a file name suffix)."""
@@ -271,6 +275,8 @@ class Engine:
 
     def call_route(self, ctx: RunContext, route: CompiledRoute, params: tuple) -> int:
         """route(name, params...): run_actions() with a new parameter frame."""
+        if self.stopping:
+            raise StopRequested("the call of route[%s]" % route.name)
         ctx.routes.append(RouteFrame("route", route.name))
         ctx.params.append(ParamFrame("route", params))
         try:
@@ -418,8 +424,9 @@ class Engine:
         self.jobs.put(job)
 
     def drain(self) -> None:
-        """Run every queued job, including the ones queued while draining."""
-        while True:
+        """Run every queued job, including the ones queued while draining,
+        until a stop is asked for."""
+        while not self.stopping:
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:
@@ -428,9 +435,26 @@ class Engine:
                 job()
 
     def stop(self) -> None:
-        """Ask serve() to return (safe from signal handlers and other threads)."""
+        """Ask serve() to return and running script code to end at its next
+        loop iteration, route call or sleep (safe from signal handlers and
+        other threads)."""
         self.stopping = True
+        self._stop_asked.set()
         self.jobs.put(None)
+
+    def pause(self, seconds: float) -> None:
+        """sleep()/usleep(): a sleep that a stop request cuts short."""
+        if self._stop_asked.wait(seconds):
+            raise StopRequested("a sleep")
+
+    def jobs_left(self) -> int:
+        """Queued work not run (after a stop): event routes, MI requests."""
+        left = 0
+        while True:
+            try:
+                left += self.jobs.get_nowait() is not None
+            except queue.Empty:
+                return left
 
     def serve(self, duration: Optional[float] = None) -> None:
         """Run timer routes on schedule and queued jobs until stop() or the duration."""
@@ -462,6 +486,10 @@ class Engine:
                 self.drain()
 
     def shutdown(self) -> None:
+        left = self.jobs_left()
+        if left:
+            self.logger.warning("core", "shutdown", "%d queued job(s) (event routes, MI "
+                                "requests) not run" % left)
         for module in reversed(self._all_modules()):
             module.shutdown()
 
