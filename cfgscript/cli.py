@@ -146,6 +146,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     tune_collector()
     on_signal = _stop_on_signal(engine)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # over a file size limit a write fails (EFBIG, counted) instead of killing the process
+    previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     status = EXIT_OK
     servers = []
     try:
