@@ -57,6 +57,10 @@ from .syntax import ast
 # Routes and event routes nest up to 100 deep, each level a few dozen Python frames.
 PYTHON_RECURSION_LIMIT = 20000
 MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thread
+# A signal taken by another thread does not wake the interpreter thread from a
+# blocking wait; its handler runs when that thread next runs Python code, so
+# the waits of the interpreter thread are cut into slices of this length.
+SIGNAL_POLL = 0.05
 
 
 class Engine:
@@ -444,8 +448,11 @@ class Engine:
 
     def pause(self, seconds: float) -> None:
         """sleep()/usleep(): a sleep that a stop request cuts short."""
-        if self._stop_asked.wait(seconds):
-            raise StopRequested("a sleep")
+        end = time.monotonic() + seconds
+        while not self._stop_asked.wait(min(SIGNAL_POLL, max(0.0, end - time.monotonic()))):
+            if time.monotonic() >= end:
+                return
+        raise StopRequested("a sleep")
 
     def jobs_left(self) -> int:
         """Queued work not run (after a stop): event routes, MI requests."""
@@ -476,7 +483,8 @@ class Engine:
             wake = min([t[0] for t in timers[:1]] + ([deadline] if deadline else []), default=None)
             if deadline is not None and now >= deadline:
                 return
-            timeout = None if wake is None else max(0.0, wake - time.monotonic())
+            timeout = SIGNAL_POLL if wake is None else min(SIGNAL_POLL,
+                                                           max(0.0, wake - time.monotonic()))
             try:
                 job = self.jobs.get(timeout=timeout)
             except queue.Empty:

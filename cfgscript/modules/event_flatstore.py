@@ -148,8 +148,8 @@ class EventFlatstore(Module):
             written = flat.handle.write(data)
             if written != len(data):
                 _take_back(flat.handle, written)
-                raise OSError(errno.EFBIG, "%d of %d bytes written, taken back"
-                              % (written, len(data)))
+                raise OSError(errno.EFBIG, "short write (%d of %d bytes; disk full or file "
+                              "size limit), taken back" % (written, len(data)))
         except OSError as err:
             self.engine.logger.error(self.name, "flat_raise", "cannot write to %s: %s"
                                      % (flat.pathname, err.strerror or err))

@@ -25,13 +25,14 @@ CFGSCRIPT = [sys.executable, "-m", "cfgscript"]
 
 class RunningScript:
     def __init__(self, script: str, *options: str,
-                 preexec_fn: Optional[Callable[[], None]] = None) -> None:
+                 preexec_fn: Optional[Callable[[], None]] = None,
+                 env: Optional[dict[str, str]] = None) -> None:
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self.process = subprocess.Popen(
             [*CFGSCRIPT, "run", "--log-format", "plain", *options, "-"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, preexec_fn=preexec_fn)
+            text=True, preexec_fn=preexec_fn, env=env)
         self.process.stdin.write(script)
         self.process.stdin.close()
         self._reader = threading.Thread(target=self._read, daemon=True)
