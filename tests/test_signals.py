@@ -101,3 +101,20 @@ def test_second_sigint_exits_without_waiting_for_the_flush() -> None:
                 took = time.monotonic() - sent
     assert status == 128 + signal.SIGINT and took < STOP_BOUND, (took, child.lines)
     assert child.lines[-1] == "cfgscript: SIGINT again: exiting without flushing"
+
+
+def test_idle_run_with_mi_threads_stops_at_once() -> None:
+    """With other threads (an MI server) the kernel may hand the signal to one
+    of them; the idle interpreter thread still notices it within its wait slice."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for _ in range(3):
+        with RunningScript('startup_route { xlog("started\\n"); }\n',
+                           "--mi", "udp:127.0.0.1:%d" % port) as child:
+            child.wait_for("NOTICE:started", 10)
+            sent = time.monotonic()
+            child.send_signal(signal.SIGTERM)
+            status = child.wait(EXIT_BOUND)
+            took = time.monotonic() - sent
+        assert status == 0 and took < STOP_BOUND + 0.5, (took, child.lines)
