@@ -8,9 +8,10 @@ and never a Python traceback, unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import Optional
+from typing import NoReturn, Optional, Union
 
 from . import __version__
 from .catalog import DEFAULT_RELEASE, RELEASES
@@ -21,8 +22,44 @@ from .lint.arguments import add_parsers as add_lint_parsers
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+MAX_SECONDS = 1e9      # about 31 years: longer waits overflow the clocks' arithmetic
+MAX_QUEUE = 100_000_000
+MAX_EXPIRE = 2**31 - 1  # MI expire values are C ints
+
+
 class UsageError(Exception):
     """Bad command-line input: reported on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, "cfgscript: error: %s (see %s --help)\n" % (message, self.prog))
+
+
+def _bounded(kind: Callable[[str], Union[int, float]], low: float, high: float, what: str,
+             low_included: bool = True) -> Callable[[str], Union[int, float]]:
+    """An argparse type: a finite number of `kind` from low to high."""
+    def parse(text: str) -> Union[int, float]:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value <= high
+                and (value >= low if low_included else value > low)):
+            raise argparse.ArgumentTypeError("expected %s, got %r" % (what, text))
+        return value
+    return parse
+
+
+SECONDS = _bounded(float, 0, MAX_SECONDS, "seconds from 0 to %g" % MAX_SECONDS)
+POSITIVE_SECONDS = _bounded(float, 0, MAX_SECONDS, "seconds over 0, at most %g" % MAX_SECONDS,
+                            low_included=False)
+QUEUE_SIZE = _bounded(int, 1, MAX_QUEUE, "a whole number from 1 to %d" % MAX_QUEUE)
+COUNT = _bounded(int, 1, 2**63 - 1, "a whole number of events, at least 1")
+EXPIRE = _bounded(int, 1, MAX_EXPIRE, "whole seconds from 1 to %d (0 would unsubscribe)"
+                  % MAX_EXPIRE)
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], line_text, stream=None) -> None:
@@ -125,19 +162,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
     from .engine import tune_collector
-    from .runtime.context import ScriptAbort, StrictStop
+    from .runtime.context import ScriptAbort, StopRequested, StrictStop
     from .runtime.settings import RunOptions
 
-    if args.duration is not None and args.duration < 0:
-        raise UsageError("--duration must not be negative")
     senders = {}
     if args.queue_size is not None:
-        if args.queue_size < 1:
-            raise UsageError("--queue-size must be at least 1")
         senders["queue_size"] = args.queue_size
     if args.flush_timeout is not None:
-        if args.flush_timeout < 0:
-            raise UsageError("--flush-timeout must not be negative")
         senders["flush_timeout"] = args.flush_timeout
     options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
                          argv=_parse_overrides(args.option), allow_exec=args.allow_exec,
@@ -149,8 +180,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if engine is None:
         return EXIT_FINDINGS
     tune_collector()
-    previous = {sig: signal.signal(sig, lambda *_: engine.stop())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    on_signal = _stop_on_signal(engine)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # over a file size limit a write fails (EFBIG, counted) instead of killing the process
+    previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     status = EXIT_OK
     servers = []
     try:
@@ -159,6 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (StrictStop, ScriptAbort) as err:
         print("cfgscript: %s" % err, file=sys.stderr)
         status = EXIT_FINDINGS
+    except StopRequested as err:
+        print("cfgscript: stopped in %s" % err, file=sys.stderr)
     finally:
         for server in servers:
             server.stop()
@@ -173,6 +208,23 @@ def _run_engine(engine, once: bool, duration: Optional[float]) -> None:
     engine.drain()
     if not once:
         engine.serve(duration)
+
+
+def _stop_on_signal(engine) -> Callable[[int, object], None]:
+    """SIGINT/SIGTERM: the first asks the engine to stop (running script code
+    ends early, the transports are flushed); the next one exits at once."""
+    import os
+    import signal
+
+    def on_signal(signum: int, frame: object) -> None:
+        if not engine.stopping:
+            engine.stop()
+            return
+        # os.write: the signal may have come while the main thread was printing
+        os.write(2, b"cfgscript: %s again: exiting without flushing\n"
+                 % signal.Signals(signum).name.encode())
+        os._exit(128 + signum)
+    return on_signal
 
 
 def _open_mi_servers(addresses: Sequence[str], engine) -> list:
@@ -200,8 +252,6 @@ def cmd_mi(args: argparse.Namespace) -> int:
     from .client.mi_client import MIClient
     from .client.output import dump_json, is_terminal
 
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
     words = [word for word in args.args if word != "-j"]
     decode = args.json or len(words) < len(args.args)
     try:
@@ -229,12 +279,6 @@ def cmd_listen(args: argparse.Namespace) -> int:
     from .client.output import is_terminal, wants_colour
     from .client.session import ListenOptions, ListenSession
 
-    if args.count is not None and args.count < 1:
-        raise UsageError("--count must be at least 1")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if args.expire < 1:
-        raise UsageError("--expire must be at least 1 (0 would unsubscribe)")
     if args.mi and not args.subscribe:
         raise UsageError("--mi is only used with --subscribe")
     pretty = args.format == "pretty" or (args.format is None and is_terminal(sys.stdout))
@@ -281,7 +325,7 @@ def cmd_lsp(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cfgscript",
         description="Run, explore and lint OpenSIPS event scripts without OpenSIPS.")
     parser.add_argument("--version", action="version", version="cfgscript " + __version__)
@@ -314,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "or fifo:PATH, besides the script's own MI modules; may be repeated")
     run.add_argument("--once", action="store_true",
                      help="run startup_route and the events it raises, then exit")
-    run.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    run.add_argument("--duration", type=SECONDS, metavar="S", help="stop after S seconds")
     run.add_argument("-o", dest="option", action="append", default=[], metavar="NAME=VALUE",
                      help="a value for $argv(NAME); may be repeated")
     run.add_argument("--log-format", choices=("full", "plain"), default="full",
@@ -324,10 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-exec", action="store_true",
                      help="let the script run shell commands with exec() (off by default)")
     # the defaults live in cfgscript.events.sender, which is not imported here (start-up time)
-    run.add_argument("--queue-size", type=int, metavar="N",
+    run.add_argument("--queue-size", type=QUEUE_SIZE, metavar="N",
                      help="events buffered per rabbitmq/xmlrpc/tcp destination while it is "
                           "unreachable (default 10000)")
-    run.add_argument("--flush-timeout", type=float, metavar="S",
+    run.add_argument("--flush-timeout", type=SECONDS, metavar="S",
                      help="seconds to deliver what is still queued at exit (default 5)")
     run.set_defaults(handler=cmd_run)
 
@@ -342,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     mi.add_argument("--reply-dir", metavar="DIR", help=REPLY_DIR_HELP)
     mi.add_argument("-j", dest="json", action="store_true",
                     help="JSON-decode each argument (and fold nothing into arrays)")
-    mi.add_argument("--timeout", type=float, default=5.0, metavar="S",
+    mi.add_argument("--timeout", type=POSITIVE_SECONDS, default=5.0, metavar="S",
                     help="seconds to wait for the answer (default 5)")
     mi.add_argument("name", metavar="COMMAND", help="e.g. evi:subscribers, which, version")
     mi.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
@@ -363,11 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--mi", metavar="ADDRESS", help="the MI address for --subscribe "
                                                         "(default as for cfgscript mi)")
     listen.add_argument("--reply-dir", metavar="DIR", help=REPLY_DIR_HELP)
-    listen.add_argument("--expire", type=int, default=120, metavar="S",
+    listen.add_argument("--expire", type=EXPIRE, default=120, metavar="S",
                         help="expire of the subscriptions, renewed before it runs out "
                              "(default 120)")
-    listen.add_argument("--count", type=int, metavar="N", help="stop after N events")
-    listen.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds")
+    listen.add_argument("--count", type=COUNT, metavar="N", help="stop after N events")
+    listen.add_argument("--timeout", type=POSITIVE_SECONDS, metavar="S",
+                        help="stop after S seconds")
     listen.add_argument("--format", choices=("jsonl", "pretty"),
                         help="jsonl (default when piped) or pretty (default on a terminal)")
     listen.set_defaults(handler=cmd_listen)
@@ -389,7 +434,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
     handler: Optional[Callable[[argparse.Namespace], int]] = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help(sys.stderr)
+        print("cfgscript: error: a command is needed: check, run, mi or listen "
+              "(see cfgscript --help)", file=sys.stderr)
         return EXIT_USAGE
     try:
         return handler(args)

@@ -44,6 +44,7 @@ from .runtime.context import (
     RouteFrame,
     RunContext,
     ScriptAbort,
+    StopRequested,
     StrictStop,
 )
 from .runtime.logger import Logger
@@ -56,6 +57,10 @@ from .syntax import ast
 # Routes and event routes nest up to 100 deep, each level a few dozen Python frames.
 PYTHON_RECURSION_LIMIT = 20000
 MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thread
+# A signal taken by another thread does not wake the interpreter thread from a
+# blocking wait; its handler runs when that thread next runs Python code, so
+# the waits of the interpreter thread are cut into slices of this length.
+SIGNAL_POLL = 0.05
 
 
 class Engine:
@@ -78,7 +83,8 @@ class Engine:
         self.timer_routes: list[CompiledRoute] = []
         self.singletons: dict[str, CompiledRoute] = {}      # startup, error, main route
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()  # work for the interpreter thread
-        self.stopping = False
+        self.stopping = False                   # stop(): running script code ends early
+        self._stop_asked = threading.Event()    # wakes pause()
         self._error_route_active = False
         self.events = EventCore(self.logger)
         self.events.register_transport(RouteTransport(self))
@@ -207,14 +213,16 @@ class Engine:
         answer: list = []
 
         def job() -> None:
-            if not abandoned.is_set():
-                answer.append(handle_mi(self.mi, data))
-            done.set()
+            try:
+                if not abandoned.is_set():
+                    answer.append(handle_mi(self.mi, data))
+            finally:                    # also when a stop cuts the request short
+                done.set()
         self.post(job)
         if not done.wait(timeout):
             abandoned.set()
             return None
-        return answer[0].encode("utf-8") if answer[0] is not None else None
+        return answer[0].encode("utf-8") if answer and answer[0] is not None else None
 
     def compile_format(self, text: str) -> Callable[[RunContext], str]:
         """A format string for module use (e.g. a file name suffix)."""
@@ -271,6 +279,8 @@ class Engine:
 
     def call_route(self, ctx: RunContext, route: CompiledRoute, params: tuple) -> int:
         """route(name, params...): run_actions() with a new parameter frame."""
+        if self.stopping:
+            raise StopRequested("the call of route[%s]" % route.name)
         ctx.routes.append(RouteFrame("route", route.name))
         ctx.params.append(ParamFrame("route", params))
         try:
@@ -418,8 +428,9 @@ class Engine:
         self.jobs.put(job)
 
     def drain(self) -> None:
-        """Run every queued job, including the ones queued while draining."""
-        while True:
+        """Run every queued job, including the ones queued while draining,
+        until a stop is asked for."""
+        while not self.stopping:
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:
@@ -428,9 +439,29 @@ class Engine:
                 job()
 
     def stop(self) -> None:
-        """Ask serve() to return (safe from signal handlers and other threads)."""
+        """Ask serve() to return and running script code to end at its next
+        loop iteration, route call or sleep (safe from signal handlers and
+        other threads)."""
         self.stopping = True
+        self._stop_asked.set()
         self.jobs.put(None)
+
+    def pause(self, seconds: float) -> None:
+        """sleep()/usleep(): a sleep that a stop request cuts short."""
+        end = time.monotonic() + seconds
+        while not self._stop_asked.wait(min(SIGNAL_POLL, max(0.0, end - time.monotonic()))):
+            if time.monotonic() >= end:
+                return
+        raise StopRequested("a sleep")
+
+    def jobs_left(self) -> int:
+        """Queued work not run (after a stop): event routes, MI requests."""
+        left = 0
+        while True:
+            try:
+                left += self.jobs.get_nowait() is not None
+            except queue.Empty:
+                return left
 
     def serve(self, duration: Optional[float] = None) -> None:
         """Run timer routes on schedule and queued jobs until stop() or the duration."""
@@ -452,7 +483,8 @@ class Engine:
             wake = min([t[0] for t in timers[:1]] + ([deadline] if deadline else []), default=None)
             if deadline is not None and now >= deadline:
                 return
-            timeout = None if wake is None else max(0.0, wake - time.monotonic())
+            timeout = SIGNAL_POLL if wake is None else min(SIGNAL_POLL,
+                                                           max(0.0, wake - time.monotonic()))
             try:
                 job = self.jobs.get(timeout=timeout)
             except queue.Empty:
@@ -462,6 +494,10 @@ class Engine:
                 self.drain()
 
     def shutdown(self) -> None:
+        left = self.jobs_left()
+        if left:
+            self.logger.warning("core", "shutdown", "%d queued job(s) (event routes, MI "
+                                "requests) not run" % left)
         for module in reversed(self._all_modules()):
             module.shutdown()
 

@@ -2,7 +2,9 @@
 
     udp:HOST:PORT          event_datagram: one JSON-RPC notification per datagram
                            (port 0: any free port, shown by `socket`)
-    unix:PATH              event_datagram over a unix datagram socket (removed at stop)
+    unix:PATH              event_datagram over a unix datagram socket, mode 0600
+                           (removed at stop; a file that is not a stale socket of
+                           ours is never replaced)
     tcp:HOST:PORT[/METHOD] event_stream: JSON-RPC written back to back on connections
                            we accept; a request with an id (reliable_mode) is answered
     rabbitmq:[user[:password]@]host[:port]/[exchange=X?]routing_key
@@ -17,19 +19,19 @@ callback per event; stop() releases the socket or connection.
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..mi.files import OwnedFile, bind_unix
 from .errors import AddressError, TransportError
 
 POLL_INTERVAL = 0.2
+UNIX_MODE = 0o600               # only our own user may send to it
 MAX_DATAGRAM = 65535
 READ_SIZE = 65536
 MAX_STREAM_BUFFER = 1 << 20
@@ -156,6 +158,7 @@ class DatagramListener(Listener):
         elif not self.path:
             raise AddressError("%s: expected unix:PATH" % text)
         self.sock: Optional[socket.socket] = None
+        self._owned: Optional[OwnedFile] = None      # the unix socket file we made
 
     @property
     def socket(self) -> str:
@@ -169,14 +172,11 @@ class DatagramListener(Listener):
                 self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 self.sock.bind((self.host, self.port))
                 self.port = self.sock.getsockname()[1]
-            else:
-                if os.path.exists(self.path) and stat.S_ISSOCK(os.stat(self.path).st_mode):
-                    os.unlink(self.path)        # left by a listener that died
+            else:       # a stale socket of ours is replaced; anything else is refused
                 self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                self.sock.bind(self.path)
+                self._owned = bind_unix(self.sock, self.path, UNIX_MODE)
         except OSError as err:
-            if self.sock is not None:
-                self.sock.close()
+            self._close()
             raise _bind_error(self.text, err) from None
 
     def _wait(self, timeout: float) -> list[Event]:
@@ -191,8 +191,9 @@ class DatagramListener(Listener):
         if self.sock is not None:
             self.sock.close()
             self.sock = None
-            if self.path and os.path.exists(self.path):
-                os.unlink(self.path)
+        if self._owned is not None:
+            self._owned.remove()
+            self._owned = None
 
 
 @dataclass(eq=False)

@@ -34,6 +34,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from typing import Any, Optional, Union
+from urllib.parse import urlsplit
 
 from .errors import AddressError, RPCError, TransportError
 
@@ -68,6 +69,10 @@ def parse_mi_address(text: str) -> MIAddress:
         hostport, _, root = rest.partition("/")
         host, port = _host_port(hostport, text)
         url = "%s://%s/%s" % (kind, hostport, root or "mi")
+        try:
+            urlsplit(url)
+        except ValueError as err:           # e.g. an unclosed [ of an IPv6 address
+            raise AddressError("%s: %s" % (text, err)) from None
         return MIAddress("http", text, host, port, url=url)
     if not sep or not rest:
         raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, http://HOST:PORT/ROOT "

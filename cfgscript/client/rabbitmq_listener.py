@@ -15,6 +15,7 @@ from typing import Optional
 import pika
 import pika.exceptions
 
+from ..events.redaction import redact_socket
 from ..modules.event_rabbitmq import DEFAULT_PORT, DEFAULT_USER, scan_socket
 from .errors import AddressError, TransportError
 from .listener import Event, Listener, decode_json
@@ -44,11 +45,12 @@ class RabbitListener(Listener):
             parsed = scan_socket(text[len("rabbitmq:"):], log)
         except Exception:           # the parser's own failure, its reason is logged
             reason = log.lines[0] if log.lines else "cannot parse it"
-            raise AddressError("%s: %s" % (text, reason)) from None
+            raise AddressError("%s: %s" % (redact_socket(text), reason)) from None
         if parsed.tls_domain:
-            raise AddressError("%s: tls_domain is not supported by the listener" % text)
+            raise AddressError("%s: tls_domain is not supported by the listener"
+                               % redact_socket(text))
         if not parsed.routing_key:
-            raise AddressError("%s: no routing key" % text)
+            raise AddressError("%s: no routing key" % redact_socket(text))
         self.parsed = parsed
         self.queue = parsed.routing_key
         self.events_in: list[Event] = []
@@ -105,8 +107,8 @@ class RabbitListener(Listener):
         return events
 
     def _shown(self) -> str:
-        return "rabbitmq:%s@%s/%s" % (self.parsed.user or DEFAULT_USER, self.parsed.address,
-                                      self.queue)
+        return redact_socket("rabbitmq:%s@%s/%s" % (self.parsed.user or DEFAULT_USER,
+                                                     self.parsed.address, self.queue))
 
     def _close(self) -> None:
         if self.connection is not None and self.connection.is_open:

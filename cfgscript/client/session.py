@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..events.redaction import redact_socket
 from .errors import AddressError
 from .listener import DatagramListener, Listener, StreamListener
 from .mi_client import DEFAULT_TIMEOUT, MIClient
@@ -24,7 +25,7 @@ def open_listener(text: str) -> Listener:
     if not sep or not rest:
         raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, tcp:HOST:PORT or "
                            "rabbitmq:[user[:password]@]host[:port]/[params?]routing_key"
-                           % text)
+                           % redact_socket(text))
     if kind in ("udp", "unix"):
         return DatagramListener(text)
     if kind == "tcp":
@@ -32,7 +33,7 @@ def open_listener(text: str) -> Listener:
     if kind == "rabbitmq":
         return RabbitListener(text)
     raise AddressError("%s: cannot listen on %r sockets (udp, unix, tcp or rabbitmq)"
-                       % (text, kind))
+                       % (redact_socket(text), kind))
 
 
 @dataclass

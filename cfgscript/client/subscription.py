@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..events.redaction import redact_socket
 from .errors import ClientError
 from .mi_client import MIClient
 
@@ -56,7 +57,8 @@ class Subscription:
                 try:
                     self._subscribe(event, self.expire)
                 except ClientError as err:
-                    self.on_problem("cannot renew %s for %s: %s" % (event, self.socket, err))
+                    self.on_problem("cannot renew %s for %s: %s"
+                                    % (event, redact_socket(self.socket), err))
 
     def close(self) -> None:
         """Stop renewing and unsubscribe (expire 0); problems are reported, not raised."""
@@ -67,7 +69,8 @@ class Subscription:
             try:
                 self._subscribe(event, 0)
             except ClientError as err:
-                self.on_problem("cannot unsubscribe %s from %s: %s" % (event, self.socket, err))
+                self.on_problem("cannot unsubscribe %s from %s: %s"
+                                % (event, redact_socket(self.socket), err))
         self.subscribed = []
 
     def __enter__(self) -> Subscription:

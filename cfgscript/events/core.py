@@ -25,6 +25,7 @@ from typing import Optional, Protocol
 
 from ..runtime.logger import Logger
 from .payload import Param, encode, notification
+from .redaction import redact_socket
 
 MAX_EVENT_NAME = 64
 MAX_NESTED_RAISES = 100
@@ -73,16 +74,6 @@ class Subscriber:
 
     def ttl(self, now: float) -> int:
         return int(self.since + self.expire - int(now))
-
-
-def hide_password(address: str) -> str:
-    """A socket address as it may be shown: what could be a password in
-    "user:password@host..." (from the first ':' to the first '@' after it)
-    replaced by ***; errs on the safe side."""
-    colon, at = address.find(":"), address.find("@")
-    if 0 <= colon < at:
-        return address[:colon] + ":***" + address[at:]
-    return address
 
 
 def deliver_to(sub: Subscriber, occurrence: Occurrence, on_failure=None) -> int:
@@ -181,7 +172,7 @@ class EventCore:
         proto, sep, rest = socket.partition(":")
         transport = self.transports.get(proto) if sep else None
         if transport is None:
-            raise SocketError("couldn't find a protocol to support %s" % socket)
+            raise SocketError("couldn't find a protocol to support %s" % redact_socket(socket))
         return transport, transport.parse(rest)
 
     def subscribe(self, name: str, socket: str, expire: int = 0, from_mi: bool = False) -> int:

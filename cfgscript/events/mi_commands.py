@@ -12,6 +12,7 @@ from ..mi.core import Command, get_int, get_str
 from ..mi.errors import MIError, invalid_params
 from ..runtime.host import Interpreter
 from .core import EventCore
+from .redaction import redact_socket
 
 DEFAULT_MI_EXPIRE = 3600
 
@@ -68,7 +69,8 @@ class _EventCommands:
         subscribers = self.events.live_subscribers(event)
         if "socket" in params:
             socket = get_str(params, "socket")
-            match = next((s for s in subscribers if s.socket == socket), None)
+            forms = (socket, redact_socket(socket))     # as given, or as listed
+            match = next((s for s in subscribers if s.socket in forms), None)
             if match is None:
                 raise MIError(404, "Subscriber does not exist")
             return {"Event": {"name": event.name, "id": event.id,

@@ -77,6 +77,7 @@ class Job:
     subscriber: Subscriber
     event: str
     on_failure: Optional[Callable[[], None]] = None
+    settled: bool = False               # counted as sent or failed (never twice)
 
 
 class OutboxClosed(Exception):
@@ -296,10 +297,7 @@ class Worker(threading.Thread):
         return None if self.outbox.sleep_if_empty() else 0.0
 
     def delivered(self, jobs: list[Job]) -> None:
-        with self.outbox.lock:
-            for job in jobs:
-                job.subscriber.buffered -= 1
-                job.subscriber.sent += 1
+        self._settle(jobs, sent=True)
         if self.down:
             self.down = False
             self.log.notice("sender", "connection to %s is back, %d event(s) waiting"
@@ -307,17 +305,34 @@ class Worker(threading.Thread):
         self.retry_at = 0.0
         self.backoff.reset()
 
-    def failed(self, jobs: list[Job]) -> None:
+    def _settle(self, jobs: list[Job], sent: bool) -> list[Job]:
+        """Count each job once, as sent or as failed: the shutdown report may
+        settle jobs a stuck worker still holds. The ones counted now."""
+        counted = []
         with self.outbox.lock:
             for job in jobs:
-                job.subscriber.buffered -= 1
-                job.subscriber.failed += 1
-        for job in jobs:
+                if job.settled:
+                    continue
+                job.settled = True
+                subscriber = job.subscriber
+                subscriber.buffered -= 1
+                if sent:
+                    subscriber.sent += 1
+                else:
+                    subscriber.failed += 1
+                counted.append(job)
+        return counted
+
+    def failed(self, jobs: list[Job]) -> int:
+        """Count the jobs as failed and run their failure callbacks; how many were counted."""
+        counted = self._settle(jobs, sent=False)
+        for job in counted:
             if job.on_failure is not None:
                 try:
                     job.on_failure()
                 except Exception as err:     # a callback must not kill the sender
                     self.log.error("sender", "failure callback for %s: %r" % (job.event, err))
+        return len(counted)
 
     def requeue(self, jobs: list[Job], retry_in: float) -> None:
         """After a failed connection: unconfirmed jobs go back in front (failover
@@ -372,11 +387,10 @@ class Worker(threading.Thread):
         self.join(max(0.0, self.deadline - time.monotonic()))
         if self.is_alive():
             self.join(ABORT_GRACE)
-        left = self.in_flight() + self.outbox.drain()
+        left = self.failed(self.in_flight() + self.outbox.drain())
         if left:
-            self.failed(left)
             self.log.error("mod_destroy", "%d event(s) to %s not delivered at shutdown"
-                           % (len(left), self.label))
+                           % (left, self.label))
         self._drops.flush("queue to %s was full: %%d more event(s) dropped" % self.label)
 
     def expired(self) -> bool:

@@ -116,12 +116,12 @@ class Cfgutils(Module):
 
     @function("sleep", Arg("int"))
     def sleep(self, ctx: RunContext, seconds: int) -> int:
-        time.sleep(max(seconds, 0))
+        self.engine.pause(max(seconds, 0))
         return 1
 
     @function("usleep", Arg("int"))
     def usleep(self, ctx: RunContext, micros: int) -> int:
-        time.sleep(max(micros, 0) / 1_000_000)
+        self.engine.pause(max(micros, 0) / 1_000_000)
         return 1
 
     @function("get_static_lock", Arg("str"))

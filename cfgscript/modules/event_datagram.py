@@ -17,7 +17,9 @@ from ..events.core import Occurrence, SocketError, Subscriber
 from ..runtime.module import Module
 
 MAX_DATAGRAM = 65457
-SEND_TIMEOUT = 0.05     # a full socket buffer: wait this long, then count a failure
+SEND_TIMEOUT = 0.05     # a full socket buffer: wait this long, then count a failure...
+# ...and until a send to that receiver succeeds again, do not wait at all: a
+# unix receiver that stopped reading costs one wait, not one per event
 
 
 @dataclass(frozen=True)
@@ -108,15 +110,18 @@ class EventDatagram(Module):
 
     def __init__(self, engine) -> None:
         super().__init__(engine)
-        self._sockets: dict[str, socket.socket] = {}
+        self._sockets: dict[str, socket.socket] = {}        # waiting SEND_TIMEOUT
+        self._hasty: dict[str, socket.socket] = {}          # never waiting
+        self._stalled: set = set()          # targets whose buffer was full at the last send
 
-    def _socket(self, family: str) -> socket.socket:
-        sock = self._sockets.get(family)
+    def _socket(self, family: str, wait: bool) -> socket.socket:
+        sockets = self._sockets if wait else self._hasty
+        sock = sockets.get(family)
         if sock is None:
             sock = socket.socket(socket.AF_INET if family == "udp" else socket.AF_UNIX,
                                  socket.SOCK_DGRAM)
-            sock.settimeout(SEND_TIMEOUT)
-            self._sockets[family] = sock
+            sock.settimeout(SEND_TIMEOUT if wait else 0.0)
+            sockets[family] = sock
         return sock
 
     def send(self, data: bytes, endpoint: DatagramEndpoint) -> int:
@@ -125,17 +130,23 @@ class EventDatagram(Module):
             log.error("event_datagram", "datagram_raise", "event payload of %d bytes is over the "
                       "%d-byte datagram limit; not sent" % (len(data), MAX_DATAGRAM))
             return -1
+        stalled = bool(self._stalled) and endpoint.target in self._stalled
         try:
-            self._socket(endpoint.family).sendto(data, endpoint.target)
+            self._socket(endpoint.family, not stalled).sendto(data, endpoint.target)
         except OSError as err:
+            if isinstance(err, (TimeoutError, BlockingIOError)):
+                self._stalled.add(endpoint.target)
             code = err.errno if err.errno is not None else errno.EAGAIN
             log.error("event_datagram", "datagram_raise", "Cannot raise datagram event due to "
                       "%d:%s" % (code, os.strerror(code)))
             return -1
+        if stalled:
+            self._stalled.discard(endpoint.target)
         return 0
 
     def shutdown(self) -> None:
-        for sock in self._sockets.values():
-            sock.close()
-        self._sockets.clear()
+        for sockets in (self._sockets, self._hasty):
+            for sock in sockets.values():
+                sock.close()
+            sockets.clear()
 

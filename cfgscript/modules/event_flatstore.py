@@ -12,6 +12,7 @@ rotation raising E_FLATSTORE_ROTATION.
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,13 @@ class FlatFile:
     size: int = 0
     old_pathname: str = ""
     opened_at: float = field(default_factory=time.monotonic)
+
+
+def _take_back(handle, written: int) -> None:
+    """Cut the part of a line that a short write left at the end of the file."""
+    if written:
+        fd = handle.fileno()
+        os.ftruncate(fd, os.fstat(fd).st_size - written)
 
 
 def parse_size(value) -> int:
@@ -133,15 +141,22 @@ class EventFlatstore(Module):
         return str(value)
 
     def write(self, path: str, text: str) -> int:
+        """Append one line: 0, or -1 (logged) when the file cannot be opened
+        or the line not written whole (a full disk, a file size limit)."""
         self._rotate_if_due(path)
-        flat = self._file(path)
         data = text.encode("utf-8", "surrogateescape")
+        flat = self._file(path)
         try:
-            flat.handle.write(data)
-            flat.handle.flush()
-        except (OSError, ValueError) as err:
+            if flat.handle is None:
+                self._open(flat)
+            written = flat.handle.write(data)
+            if written != len(data):
+                _take_back(flat.handle, written)
+                raise OSError(errno.EFBIG, "short write (%d of %d bytes; disk full or file "
+                              "size limit), taken back" % (written, len(data)))
+        except OSError as err:
             self.engine.logger.error(self.name, "flat_raise", "cannot write to %s: %s"
-                                     % (flat.pathname, err))
+                                     % (flat.pathname, err.strerror or err))
             return -1
         flat.records += 1
         flat.size += len(data)
@@ -155,11 +170,13 @@ class EventFlatstore(Module):
         flat = self.files.get(path)
         if flat is None:
             flat = self.files[path] = FlatFile(path, self._pathname(path))
-        if flat.handle is None:
-            fd = os.open(flat.pathname, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.mode)
-            flat.handle = os.fdopen(fd, "ab")
-            flat.opened_at = time.monotonic()
         return flat
+
+    def _open(self, flat: FlatFile) -> None:
+        """Open (create) the file; unbuffered, so that a line is written whole or not at all."""
+        fd = os.open(flat.pathname, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.mode)
+        flat.handle = os.fdopen(fd, "ab", buffering=0)
+        flat.opened_at = time.monotonic()
 
     def _pathname(self, path: str) -> str:
         if self.suffix is None:

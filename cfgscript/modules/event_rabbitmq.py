@@ -44,7 +44,8 @@ import pika
 from pika import spec
 from pika.adapters.select_connection import SelectConnection
 
-from ..events.core import Occurrence, SocketError, Subscriber, hide_password
+from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.redaction import redact_socket
 from ..events.sender import (
     Job,
     ModuleLog,
@@ -73,7 +74,6 @@ _FRAME_END = b"\xce"
 _HEADER = struct.Struct(">BHIHxxQ")     # content header frame, up to the body size
 _FRAME = struct.Struct(">BHI")          # frame type, channel, payload size
 _NO_EXCHANGE = re.compile(r"no exchange '(.*)' in vhost")
-_URI_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
 _SERVER_OPTIONS = ("uri", "tls_domain", "frames", "retries", "exchange", "heartbeat")
 _SERVER_FLAGS = ("mandatory", "immediate", "non-persistent")
 
@@ -94,7 +94,14 @@ class AmqpServer:
 
     @property
     def label(self) -> str:
-        return "rabbitmq:%s@%s:%d" % (self.user, self.host, self.port)
+        return redact_socket("rabbitmq:%s@%s:%d" % (self.user, self.host, self.port))
+
+    @property
+    def shown_host(self) -> str:
+        """The host for logs; an '@' in it means it holds the tail of a password
+        (shown as ***@host)."""
+        shown = redact_socket("%s@%s" % (self.user, self.host), has_proto=False)
+        return shown[len(self.user) + 1:]
 
 
 class AmqpRoute:
@@ -243,7 +250,7 @@ def scan_socket(text: str, log: ModuleLog) -> _Socket:
         elif i == len(text) - 1:
             sock.routing_key = unescape(text[begin:], log)
             return sock
-    log.warning("rmq_parse", "not implemented %s" % hide_password(text))
+    log.warning("rmq_parse", "not implemented %s" % redact_socket(text, has_proto=False))
     raise _ParseError
 
 
@@ -290,7 +297,8 @@ class RabbitTransport(QueuedTransport):
             scan_socket(rest, log)
         except _ParseError:
             raise SocketError(log.message or "error while parsing socket %s"
-                              % hide_password(rest), MODULE, "rmq_parse") from None
+                              % redact_socket(rest, has_proto=False), MODULE,
+                              "rmq_parse") from None
 
     def parse(self, rest: str) -> RabbitEndpoint:
         if not rest:
@@ -298,8 +306,8 @@ class RabbitTransport(QueuedTransport):
         try:
             return self.owner.endpoint(scan_socket(rest, self.owner.log))
         except _ParseError:
-            raise SocketError("error while parsing socket %s" % hide_password(rest), MODULE,
-                              "rmq_parse") from None
+            raise SocketError("error while parsing socket %s"
+                              % redact_socket(rest, has_proto=False), MODULE, "rmq_parse") from None
 
     @staticmethod
     def destination(endpoint: RabbitEndpoint) -> AmqpServer:
@@ -307,8 +315,10 @@ class RabbitTransport(QueuedTransport):
 
     def describe(self, endpoint: RabbitEndpoint) -> str:
         exchange = endpoint.exchange + "?" if endpoint.exchange else ""
-        return "rabbitmq:%s@%s/%s%s" % (endpoint.user, endpoint.address, exchange,
-                                        endpoint.routing_key)
+        # as OpenSIPS prints it (no password, no port), but an '@' in the
+        # address is the tail of a password that held one
+        return "%s/%s%s" % (redact_socket("rabbitmq:%s@%s" % (endpoint.user, endpoint.address)),
+                            exchange, endpoint.routing_key)
 
     def deliver(self, occurrence: Occurrence, endpoint: RabbitEndpoint,
                 subscriber: Subscriber, on_failure=None) -> int:
@@ -421,7 +431,8 @@ class AmqpWorker(Worker):
             self.outbox.push_front(jobs)        # left for the shutdown report
         else:
             self.log.error("amqp_check_status", "[%s] connection closed (%s); %d message(s) "
-                           "to publish again" % (self.server.host, _reason(reason), len(jobs)))
+                           "to publish again"
+                           % (self.server.shown_host, _reason(reason), len(jobs)))
             self._retry(jobs)
         conn.ioloop.stop()
 
@@ -432,7 +443,7 @@ class AmqpWorker(Worker):
         else:
             self.log.error("rmq_server_reconnect", "cannot open AMQP socket")
         self.log.error("rmq_basic_server_publish", "cannot connect to RabbitMQ server %s:%d (%s)"
-                       % (self.server.host, self.server.port, _reason(error)))
+                       % (self.server.shown_host, self.server.port, _reason(error)))
         self._retry([])
 
     def _retry(self, jobs: list[Job]) -> None:
@@ -724,10 +735,10 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
     retries=N; mandatory; immediate; non-persistent; tls_domain=D" (ValueError)."""
     head = text.strip(" \t\r\n")
     if not head.startswith("["):
-        raise ValueError("cannot find connection id start: %s" % _hide_uri_password(head))
+        raise ValueError("cannot find connection id start: %s" % redact_socket(head))
     cid, sep, rest = head[1:].partition("]")
     if not sep:
-        raise ValueError("cannot find connection id end: %s" % _hide_uri_password(head))
+        raise ValueError("cannot find connection id end: %s" % redact_socket(head))
     options: dict[str, str] = {}
     flags: set[str] = set()
     for item in rest.split(";"):
@@ -746,7 +757,7 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
     uri = urlsplit(options["uri"])
     if uri.scheme not in ("amqp", "amqps"):
         raise ValueError("[%s] cannot parse rabbitmq uri: %s"
-                         % (cid, _hide_uri_password(options["uri"])))
+                         % (cid, redact_socket(options["uri"])))
     tls = uri.scheme == "amqps"
     if tls and not owner.use_tls:
         raise ValueError("[%s] 'use_tls' modparam required for using amqps URIs!" % cid)
@@ -763,10 +774,6 @@ def parse_server_id(text: str, owner: EventRabbitMQ) -> tuple[str, AmqpServer, A
     route = AmqpRoute(options.get("exchange", ""), "", spec.BasicProperties(),
                       "mandatory" in flags)
     return cid, server, route
-
-
-def _hide_uri_password(text: str) -> str:
-    return _URI_PASSWORD.sub(r"\1:***@", text)
 
 
 def _number(text: Optional[str], default: int, cid: str) -> int:

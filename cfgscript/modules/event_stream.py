@@ -203,7 +203,9 @@ class StreamLink:
         return first.deadline if first is not None else None
 
     def in_flight(self) -> list[Job]:
-        return [p.job for p in self.waiting.values()] + [job for job, _ in self.output]
+        # list() first: the shutdown report may call this while the worker runs
+        return ([p.job for p in list(self.waiting.values())]
+                + [job for job, _ in list(self.output)])
 
     def close(self) -> None:
         if self.sock is not None:

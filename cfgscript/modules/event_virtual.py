@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber, deliver_to, hide_password
+from ..events.core import Occurrence, SocketError, Subscriber, deliver_to
 from ..events.host import ModuleHost
+from ..events.redaction import redact_socket
 from ..runtime.module import ModParam, Module
 
 POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
@@ -26,6 +27,7 @@ POLICIES = ("PARALLEL", "FAILOVER", "ROUND-ROBIN")
 @dataclass(eq=False)
 class Member:
     text: str
+    shown: str                                  # text without a password
     transport: object = None
     endpoint: object = None
     last_failed: float = 0.0
@@ -81,9 +83,9 @@ class VirtualTransport:
         self.members(rest)
         words = rest.replace("\t", " ").split()
         policy = words[0]
-        members = [Member(text) for text in words[1:]]
-        shown = [policy] + [_shown(text) for text in words[1:]]
-        return VirtualEndpoint(policy, members, description=" ".join(shown))
+        members = [Member(text, redact_socket(text)) for text in words[1:]]
+        return VirtualEndpoint(policy, members,
+                               description=" ".join([policy] + [m.shown for m in members]))
 
     def describe(self, endpoint: VirtualEndpoint) -> str:
         return "virtual:" + endpoint.description
@@ -91,11 +93,6 @@ class VirtualTransport:
     def deliver(self, occurrence: Occurrence, endpoint: VirtualEndpoint,
                 subscriber: Subscriber) -> int:
         return self.owner.raise_virtual(occurrence, endpoint)
-
-
-def _shown(member: str) -> str:
-    proto, sep, address = member.partition(":")
-    return proto + sep + hide_password(address)
 
 
 class EventVirtual(Module):
@@ -114,7 +111,7 @@ class EventVirtual(Module):
         except SocketError as err:
             self.engine.logger.error(err.module, err.function, str(err))
             return False
-        member.subscriber = Subscriber(member.transport, member.endpoint, member.text)
+        member.subscriber = Subscriber(member.transport, member.endpoint, member.shown)
         return True
 
     @staticmethod
@@ -125,8 +122,7 @@ class EventVirtual(Module):
         log = self.engine.logger
         if endpoint.policy == "PARALLEL":
             for member in endpoint.members:
-                if not self._ready(member) or self._send(member, occurrence) != 0:
-                    log.error(self.name, "virtual_raise", "unable to raise socket %s" % member.text)
+                if self._raise_member(member, occurrence) < 0:
                     return -1
             return 0
         if endpoint.policy == "FAILOVER":
@@ -138,11 +134,18 @@ class EventVirtual(Module):
         if not endpoint.members:
             return 0
         member = endpoint.members[endpoint.next_index % len(endpoint.members)]
-        if not self._ready(member) or self._send(member, occurrence) != 0:
-            log.error(self.name, "virtual_raise", "unable to raise socket %s" % member.text)
+        if self._raise_member(member, occurrence) < 0:
             return -1
         endpoint.next_index = (endpoint.next_index + 1) % len(endpoint.members)
         return 0
+
+    def _raise_member(self, member: Member, occurrence: Occurrence) -> int:
+        """PARALLEL and ROUND-ROBIN: one member takes the event, or it is logged."""
+        if self._ready(member) and self._send(member, occurrence) == 0:
+            return 0
+        self.engine.logger.error(self.name, "virtual_raise",
+                                 "unable to raise socket %s" % member.shown)
+        return -1
 
     def _failover(self, occurrence: Occurrence, members: list[Member], start: int) -> int:
         timeout = self.param("failover_timeout")

@@ -165,11 +165,13 @@ class XmlRpcLink:
         self.worker = worker
         self.log = worker.log
         self.address = address
+        self.sending: list[Job] = []        # the batch being posted
 
     def accepting(self) -> bool:
         return True
 
     def send(self, jobs: list[Job]) -> None:
+        self.sending = jobs
         done: list[Job] = []
         try:
             for job in jobs:
@@ -181,6 +183,7 @@ class XmlRpcLink:
         finally:
             if done:
                 self.worker.delivered(done)
+            self.sending = []
 
     def _post(self, request: bytes) -> None:
         try:
@@ -212,7 +215,7 @@ class XmlRpcLink:
         return None
 
     def in_flight(self) -> list[Job]:
-        return []
+        return [job for job in self.sending if not job.settled]
 
     def close(self) -> None:
         """Nothing stays open between requests."""

@@ -39,6 +39,7 @@ from .context import (
     FL_RETURN,
     FL_STOP,
     RunContext,
+    StopRequested,
 )
 from .expressions import INT_OPS, NO_VALUE, Action, ExpressionCompiler, Reader, exit_on_zero
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
@@ -403,7 +404,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
     def stmt_While(self, node: ast.While) -> Action:
         cond = self.condition(node.cond)
         body = self.block(node.body)
-        settings = self.engine.settings
+        engine = self.engine
+        settings = engine.settings
         where = "%s:%d" % (node.file, node.line)
         log = self.log
 
@@ -416,6 +418,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                     log.error("core", "do_action", "max while loops reached (%d), increase the "
                               "'max_while_loops' global!" % limit)
                     break
+                if engine.stopping:
+                    raise StopRequested("the while loop at %s" % where)
                 iterations += 1
                 v = cond(ctx)
                 if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
@@ -454,6 +458,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if item is None:
             raise CompileError("for-each: $%s cannot be iterated" % source.name, node.source)
         write = iterator.write
+        engine = self.engine
+        where = "%s:%d" % (node.file, node.line)
 
         def do_for_each(ctx: RunContext) -> int:
             ret = 1
@@ -461,6 +467,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                 return ret
             index = 0
             while True:
+                if engine.stopping:
+                    raise StopRequested("the for-each loop at %s" % where)
                 value = item(ctx, index)
                 if value is None:
                     break

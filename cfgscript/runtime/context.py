@@ -74,3 +74,8 @@ class StrictStop(Exception):
 
 class ScriptAbort(Exception):
     """abort_on_assert, or a fatal problem while running."""
+
+
+class StopRequested(Exception):
+    """A stop (SIGINT, SIGTERM) came while script code ran: the run is cut
+    short at the next loop iteration, route call or sleep."""

@@ -26,6 +26,7 @@ class Interpreter(Protocol):
     script_vars: dict[str, Value]       # $var, kept across runs
     argv: dict[str, str]                # $argv (cfgscript run -o NAME=VALUE)
     started: float                      # time.time() of the start
+    stopping: bool                      # a stop was asked for: running code ends early
 
     # ---- compiling (called by the compiler while routes are loaded)
     def pvar_factory(self, name: str) -> Optional[Callable[..., Accessor]]:
@@ -58,3 +59,6 @@ class Interpreter(Protocol):
 
     def post(self, job: Callable[[], Any]) -> None:
         """Queue work for the interpreter thread; safe from any thread."""
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, cut short by a stop request (raises StopRequested)."""
