@@ -58,6 +58,8 @@ CASES = [
     Case("E102", '# --target-version 3.5\nstartup_route {\n    assert($var(a) == 1);\n}\n', 3, 5,
          '# --target-version 3.5\nstartup_route {\n    assert($var(a) == 1, "a");\n}\n'),
     Case("E110", 'loadmodule "event_udp.so"\n', 1, 1, 'loadmodule "event_datagram.so"\n'),
+    Case("E152", 'startup_route {\n    $var(s) = "x";\n    if ($var(s) =~ "a(b") exit;\n}\n', 3, 20,
+         'startup_route {\n    $var(s) = "x";\n    if ($var(s) =~ "a\\\\(b") exit;\n}\n'),
     Case("E111", 'loadmodule "event_datagram.so"\nmodparam("event_datagram", "no_such", 5)\n',
          2, 1, 'loadmodule "event_datagram.so"\n'),
     Case("E120", 'route[r] { exit; }\nroute[r] { exit; }\nstartup_route { route(r); }\n', 2, 1,

@@ -12,6 +12,9 @@ from typing import Optional
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
 from ..diagnostics import ERROR, WARNING
 from ..releases import GLOBAL, successor
+from ..runtime.calls import parameter_regex
+from ..runtime.conditions import match_regex
+from ..runtime.regex import RegexError
 from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
@@ -23,6 +26,7 @@ from .codes import (
     E_GLOBAL,
     E_MODPARAM,
     E_MODULE,
+    E_REGEX,
     E_RELEASE_FORM,
     E_ROUTE_TYPE,
     E_TRANSFORMATION,
@@ -174,6 +178,19 @@ class ItemChecker(Reporter):
                        % node.target.spec.name, node.target)
         self.check_node(node.value, ctx)
 
+    def check_Compare(self, node: ast.Compare, ctx: RouteContext) -> None:
+        for child in node.children():
+            self.check_node(child, ctx)
+        if node.op in ("=~", "!~") and isinstance(node.right, ast.Str):
+            self.check_regex(match_regex, node.right)
+
+    def check_regex(self, compile_pattern, node: ast.Str) -> None:
+        """A constant regex regcomp() refuses stops OpenSIPS at start-up."""
+        try:
+            compile_pattern(node.value)
+        except RegexError as err:
+            self.error(E_REGEX, 'bad re "%s": %s' % (node.value, err), node)
+
     def check_Xlog(self, node: ast.Xlog, ctx: RouteContext) -> None:
         if node.level is not None:
             level = node.level.value
@@ -265,6 +282,8 @@ class ItemChecker(Reporter):
             self.error(E_ARGUMENTS, "%s expected to be an integer or variable" % where, arg)
         elif kind in ("str", "regex") and not isinstance(arg, ast.Str):
             self.error(E_ARGUMENTS, "%s expected to be a string or variable" % where, arg)
+        elif kind == "regex":
+            self.check_regex(parameter_regex, arg)
         elif kind == "var":
             self.error(E_ARGUMENTS, "%s expected to be a variable" % where, arg)
         elif kind == "str" and param.expands:

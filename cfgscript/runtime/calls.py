@@ -6,17 +6,16 @@ OpenSIPS's get_cmd_fixups() decides.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ..syntax import ast
 from ..syntax.pvspec import parse_format
 from .accessor import Accessor
-from .compiler import Compiler
+from .compiler import CompileError, Compiler
 from .context import E_UNSPEC, RunContext
 from .logger import Logger
 from .module import Arg, FunctionExport, Module
-from .regex import compile_posix
+from .regex import Regex, RegexError, compile_regex
 from .values import Value, has_int, has_str, int_of, text
 
 
@@ -74,6 +73,11 @@ class VarRef:
         return self.accessor.write(ctx, op, value)
 
 
+def parameter_regex(pattern: str) -> Regex:
+    """fixup_regcomp(): REG_EXTENDED|REG_ICASE|REG_NEWLINE."""
+    return compile_regex(pattern, icase=True, newline=True)
+
+
 def _converter(index: int, arg, spec: Arg, compiler: Compiler, log: Logger):
     """How one argument is obtained: a _Constant, or a function of the run context."""
     if arg is None:
@@ -87,7 +91,10 @@ def _converter(index: int, arg, spec: Arg, compiler: Compiler, log: Logger):
     if spec.kind == "int":
         return _Constant(arg.value)
     if spec.kind == "regex":
-        return _Constant(compile_posix(arg.value))
+        try:
+            return _Constant(parameter_regex(arg.value))
+        except RegexError:
+            raise CompileError("bad re %s" % arg.value, arg) from None
     if spec.expand:
         fmt = parse_format(arg.value)
         return _Constant(fmt.text) if fmt.is_constant else compiler.compile_format(arg.value)
@@ -112,8 +119,8 @@ def _variable_converter(index: int, kind: str, read, log: Logger):
             return _FAILED
         if kind == "regex":
             try:
-                return compile_posix(str(value))
-            except re.error:
+                return parameter_regex(str(value))
+            except RegexError:
                 log.error("core", "get_cmd_fixups", "bad re %s" % value)
                 return _FAILED
         return text(value)

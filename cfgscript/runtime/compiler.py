@@ -41,15 +41,17 @@ from .context import (
     RunContext,
     StopRequested,
 )
-from .expressions import INT_OPS, NO_VALUE, Action, ExpressionCompiler, Reader, exit_on_zero
+from .expressions import (
+    INT_OPS,
+    NO_VALUE,
+    Action,
+    CompileError,
+    ExpressionCompiler,
+    Reader,
+    exit_on_zero,
+)
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
-
-
-class CompileError(Exception):
-    def __init__(self, message: str, node: Optional[ast.Node] = None):
-        super().__init__(message)
-        self.node = node
 
 
 class Compiler(ConditionCompiler, ExpressionCompiler):

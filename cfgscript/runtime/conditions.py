@@ -3,8 +3,9 @@
 A compiled condition is `f(ctx) -> 1 | 0 | -1 | EXPR_DROP`: true, false, an
 error (neither true nor false), or a function that returned 0 and so stopped
 the run. Here live `and`/`or`/`!`, variables and values tested for truth, and
-comp_scriptvar()'s typed comparisons: integers, strings (case-insensitive,
-like strcasecmp), POSIX regular expressions and network masks, with
+comp_scriptvar()'s typed comparisons: integers, strings (comp_s2s: ASCII
+case folded, bytes compared as C's signed chars, so bytes >= 0x80 sort before
+ASCII), POSIX regular expressions and network masks, with
 OpenSIPS's warning when the operand types do not fit the operator. The
 `ConditionCompiler` mixin of `Compiler` builds them.
 """
@@ -12,19 +13,30 @@ OpenSIPS's warning when the operand types do not fit the operator. The
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 
 from ..syntax import ast
 from .context import EXPR_DROP, FL_EXIT, RunContext
-from .expressions import NO_VALUE, Action, Cond, Reader
+from .expressions import NO_VALUE, Action, CompileError, Cond, Reader
 from .logger import L_WARN
+from .regex import Regex, RegexError, compile_regex
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, to_bytes
+
+# tolower() of each byte, then the byte as a signed char moved to 0..255 so
+# that bytes compare in the C order (0x80..0xff, i.e. -128..-1, before 0x00)
+_SIGNED_LOWER = bytes(((b + 32 if 65 <= b <= 90 else b) + 128) % 256 for b in range(256))
 
 
 def fold_case(value: str) -> object:
-    """Case-insensitive comparison key, ASCII-only like strcasecmp."""
+    """Case-insensitive equality key, ASCII-only like tolower() in the C locale."""
     return value.lower() if value.isascii() else to_bytes(value).lower()
+
+
+def order_key(value: str) -> object:
+    """The key str_strcasecmp() orders by: ASCII case folded, signed bytes."""
+    if value.isascii():
+        return value.lower()
+    return to_bytes(value).translate(_SIGNED_LOWER)
 
 
 # comparison operators (=~ and !~ between two integers compare them too)
@@ -38,16 +50,18 @@ def compare_ints(op: str, a: int, b: int) -> int:
 
 def compare_strings(op: str, a: str, b: str) -> int:
     """Case-insensitive; on a common prefix the shorter string is smaller."""
-    a_key, b_key = fold_case(a), fold_case(b)
+    if op in ("==", "!=", "=~", "!~"):
+        a_key, b_key = fold_case(a), fold_case(b)
+    else:
+        a_key, b_key = order_key(a), order_key(b)
     if type(a_key) is not type(b_key):
-        a_key, b_key = to_bytes(a).lower(), to_bytes(b).lower()
+        a_key, b_key = to_bytes(a).translate(_SIGNED_LOWER), to_bytes(b).translate(_SIGNED_LOWER)
     return 1 if COMPARE[op](a_key, b_key) else 0
 
 
-def posix_regex(pattern: str, icase: bool = True) -> re.Pattern:
-    """A POSIX extended regular expression as a Python one (no REG_NEWLINE)."""
-    from .regex import compile_posix
-    return compile_posix(pattern, icase=icase)
+def match_regex(pattern: str) -> Regex:
+    """The regex of `=~` and `!~`: regcomp(REG_EXTENDED|REG_NOSUB|REG_ICASE)."""
+    return compile_regex(pattern, icase=True)
 
 
 class ConditionCompiler:
@@ -147,7 +161,10 @@ class ConditionCompiler:
         if isinstance(right, ast.Net):
             return self._compare_net(op, left, right.text, warn)
         if op in ("=~", "!~"):
-            pattern = posix_regex(right.value)
+            try:
+                pattern = match_regex(right.value)
+            except RegexError as err:
+                raise CompileError('bad re "%s": %s' % (right.value, err), right) from None
             return self._match_constant(op, left, pattern, warn)
         if isinstance(right, ast.Num):
             number = right.value
@@ -202,8 +219,8 @@ class ConditionCompiler:
                 if not (has_str(a) and has_str(b)):
                     return warn(a, "VARIABLE")
                 try:
-                    found = posix_regex(str(b)).search(str(a)) is not None
-                except re.error:
+                    found = match_regex(str(b)).matches(str(a))
+                except RegexError:
                     return -1
                 return int(found == (op == "=~"))
             if has_int(a) and has_int(b):
@@ -214,8 +231,8 @@ class ConditionCompiler:
         return compare
 
     @staticmethod
-    def _match_constant(op: str, left: Reader, pattern: re.Pattern, warn) -> Cond:
-        search = pattern.search
+    def _match_constant(op: str, left: Reader, pattern: Regex, warn) -> Cond:
+        search = pattern.matches
         matched = 1 if op == "=~" else 0
 
         def match(ctx: RunContext) -> int:
@@ -224,7 +241,7 @@ class ConditionCompiler:
                 return int(op == "!~")
             if not has_str(value):
                 return warn(value, "REGEXP")
-            return matched if search(str(value)) is not None else 1 - matched
+            return matched if search(str(value)) else 1 - matched
         return match
 
     @staticmethod

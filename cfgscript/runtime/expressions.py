@@ -11,6 +11,7 @@ mode), and functions or route() used as values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Optional
 
 from ..syntax import ast
 from ..syntax.ints import wrap32
@@ -20,6 +21,14 @@ from .values import Value, VInt, has_int, has_str, int_of, to_bytes
 Action = Callable[[RunContext], int]
 Cond = Callable[[RunContext], int]
 Reader = Callable[[RunContext], Value]
+
+
+class CompileError(Exception):
+    """A script construct OpenSIPS refuses at start-up; node says where."""
+
+    def __init__(self, message: str, node: Optional[ast.Node] = None):
+        super().__init__(message)
+        self.node = node
 
 
 class _NoValue:

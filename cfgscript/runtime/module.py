@@ -14,7 +14,7 @@ commands.
         def random_var(self, spec, compiler): ...    # returns a reader (and writer)
 
 A function receives the run context and its arguments already converted to
-what each kind means: "int" an int, "str" a str, "regex" a compiled pattern,
+what each kind means: "int" an int, "str" a str, "regex" a `Regex` (runtime/regex),
 "var" a `VarRef` (read and write the variable given by the script).
 """
 

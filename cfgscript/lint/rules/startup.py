@@ -174,7 +174,17 @@ class BadXlogLevel(StartupRule):
     good = 'startup_route { xlog("L_INFO", "hello\\n"); }\n'
 
 
+class BadRegex(StartupRule):
+    code = codes.E_REGEX
+    name = "bad-regex"
+    summary = "A constant regular expression glibc's regcomp() refuses"
+    what = ("Reports constant patterns of `=~`, `!~` and of functions' regex arguments that "
+            "are not valid POSIX extended regular expressions.")
+    bad = 'startup_route {\n    $var(s) = "abc";\n    if ($var(s) =~ "a(b") exit;\n}\n'
+    good = 'startup_route {\n    $var(s) = "abc";\n    if ($var(s) =~ "a\\(b") exit;\n}\n'
+
+
 RULES = (SyntaxError_, UnknownGlobal, ReleaseForm, BadLoadModule, BadModParam, RouteRedefined,
          TooManyRoutes, BadRouteHeader, UndefinedRoute, UnknownFunction,
          FunctionNotAllowedHere, BadArguments, BadVariable, UnknownTransformation,
-         EventNameTooLong, BadXlogLevel)
+         EventNameTooLong, BadXlogLevel, BadRegex)

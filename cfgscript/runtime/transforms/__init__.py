@@ -16,10 +16,7 @@ Deliberate differences from OpenSIPS 4.x:
     shorter number with a NUL and stray bytes);
   - what crashes OpenSIPS gives a value: {s.substr,2,-5} of "abcdef" is "", an
     empty {s.xor,} secret and an empty {s.index,} needle give NULL;
-  - {re.subst} runs Python's engine on a translation of the POSIX regex:
-    alternatives are tried in order rather than longest-first ("a|ab"), glibc's
-    odd anchors next to a newline without REG_NEWLINE are not copied, \\u (the
-    request URI) inserts nothing;
+  - {re.subst}: \\u (the request URI) inserts nothing (there is no request);
   - the 64 KB transformation buffers only limit {s.width};
   - via.* and sdp.* are refused at load time, as are the module classes.
 
