@@ -113,8 +113,20 @@ def _is_regex(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute)
 
 
+# the only places allowed, each for a reason that involves no script text:
+# the exec module runs commands only with `run --allow-exec` (tests/test_exec_module.py);
+# the language server compiles position movers from its own dataclasses' fields
+_ALLOWED = {"modules/exec.py": {"import subprocess"}, "lsp/moves.py": {"exec()"}}
+
+
+def _allowed(path: Path, problem: str) -> bool:
+    relative = path.relative_to(PACKAGE).as_posix()
+    return problem.split(": ", 1)[1] in _ALLOWED.get(relative, ())
+
+
 def test_no_shell_and_no_dynamic_code_in_the_package() -> None:
-    problems = [p for path in sorted(PACKAGE.rglob("*.py")) for p in _problems(path)]
+    problems = [p for path in sorted(PACKAGE.rglob("*.py")) for p in _problems(path)
+                if not _allowed(path, p)]
     assert problems == []
 
 
