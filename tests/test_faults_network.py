@@ -161,7 +161,8 @@ def test_xmlrpc_server_that_answers_after_10_seconds() -> None:
         engine.run_startup()
         sub = _subscriber(engine)
         _burst(engine)
-        assert _accounted(sub) == 200 and sub.dropped >= 100, sub
+        # the queue holds 100; the worker may have taken one or two before the server stalled
+        assert _accounted(sub) == 200 and sub.buffered <= 100 and sub.dropped >= 98, sub
         time.sleep(0.5)
         _burst(engine)
         assert _accounted(sub) == 400
