@@ -68,17 +68,19 @@ class RestClient(Module):
     @function("rest_post", Arg("str"), Arg("str"), Arg("str", optional=True),
               Arg("var", writable=True), Arg("var", optional=True, writable=True),
               Arg("var", optional=True, writable=True))
-    def rest_post(self, ctx: RunContext, url: str, data: str, ctype: Optional[str], body_var,
-                  ctype_var=None, code_var=None) -> int:
-        reply = self.transfer("POST", url, data, ctype)
-        return self._deliver(ctx, reply, body_var, ctype_var, code_var)
+    def rest_post(self, ctx: RunContext, *args) -> int:
+        return self._send("POST", ctx, *args)
 
     @function("rest_put", Arg("str"), Arg("str"), Arg("str", optional=True),
               Arg("var", writable=True), Arg("var", optional=True, writable=True),
               Arg("var", optional=True, writable=True))
-    def rest_put(self, ctx: RunContext, url: str, data: str, ctype: Optional[str], body_var,
-                 ctype_var=None, code_var=None) -> int:
-        reply = self.transfer("PUT", url, data, ctype)
+    def rest_put(self, ctx: RunContext, *args) -> int:
+        return self._send("PUT", ctx, *args)
+
+    def _send(self, method: str, ctx: RunContext, url: str, data: str, ctype: Optional[str],
+              body_var, ctype_var=None, code_var=None) -> int:
+        """rest_post()/rest_put(): send `data` (with `ctype` if given) and keep the reply."""
+        reply = self.transfer(method, url, data, ctype)
         return self._deliver(ctx, reply, body_var, ctype_var, code_var)
 
     def _deliver(self, ctx: RunContext, reply: Reply, body_var, ctype_var, code_var) -> int:

@@ -4,14 +4,14 @@ near-miss names, socket strings, expiring subscriptions, event parameters."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Optional
 
 from ...catalog import CORE
-from ..facts import ScriptFacts
+from ..facts import ScriptFacts, Subscription
 from ..finding import WARNING
 from ..rule import Rule, Scope
-from .sockets import NEVER_EXPIRE, ROUTE_TRANSPORT, socket_problem, transport_of
+from .sockets import NEVER_EXPIRE, ROUTE_TRANSPORT, SocketProblem, socket_problem, transport_of
 
 
 def near_miss(name: str, candidates: Iterable[str]) -> Optional[str]:
@@ -137,6 +137,17 @@ class EventNearMiss(Rule):
                          % (site.event, guess))
 
 
+def socket_problems(facts: ScriptFacts,
+                    scope: Scope) -> Iterator[tuple[Subscription, SocketProblem]]:
+    """Each subscription with a literal socket that cannot work, and why."""
+    for sub in facts.subscriptions:
+        if sub.socket is not None:
+            problem = socket_problem(sub.socket, scope.catalog, facts.loaded,
+                                     facts.event_route_names)
+            if problem is not None:
+                yield sub, problem
+
+
 class BadSocket(Rule):
     code = "V210"
     name = "bad-socket"
@@ -154,12 +165,8 @@ class BadSocket(Rule):
             'startup_route { subscribe_event("E_X", "udp:127.0.0.1:9999"); }\n')
 
     def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
-        for sub in facts.subscriptions:
-            if sub.socket is None:
-                continue
-            problem = socket_problem(sub.socket, scope.catalog, facts.loaded,
-                                     facts.event_route_names)
-            if problem is not None and not problem.not_loaded:
+        for sub, problem in socket_problems(facts, scope):
+            if not problem.not_loaded:
                 scope.report(self, sub.socket_place, problem.message)
 
 
@@ -176,12 +183,8 @@ class TransportNotLoaded(Rule):
             'startup_route { subscribe_event("E_X", "udp:127.0.0.1:9999"); }\n')
 
     def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
-        for sub in facts.subscriptions:
-            if sub.socket is None:
-                continue
-            problem = socket_problem(sub.socket, scope.catalog, facts.loaded,
-                                     facts.event_route_names)
-            if problem is not None and problem.not_loaded:
+        for sub, problem in socket_problems(facts, scope):
+            if problem.not_loaded:
                 scope.report(self, sub.socket_place, problem.message)
 
 
