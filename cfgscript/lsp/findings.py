@@ -3,7 +3,9 @@ fixes, and a `# noqa: CODE` comment that suppresses them."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Optional
@@ -20,50 +22,51 @@ _NOQA = re.compile(r"#\s*noqa:\s*[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*", re.
 RULES_DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 
-def diagnostics(doc: OpenDocument, encoding: str) -> list[dict]:
-    """The document's findings as LSP Diagnostic objects in their JSON form. A large
+def diagnostics_json(doc: OpenDocument, encoding: str) -> str:
+    """The document's findings as the JSON array of LSP Diagnostic objects. A large
     script has thousands, most of them as they were before the edit, perhaps on
-    other lines: each is converted once (its columns depend on its lines' text
-    only), and plain dicts serialise many times faster than protocol classes."""
+    other lines: each is converted and serialised once (its columns depend on its
+    lines' text only) and kept as the JSON after its range; only the range is
+    written again, so publishing costs little more than joining strings."""
     memo = doc.shown
-    fresh: dict[tuple, tuple[int, dict]] = {}
+    fresh: dict[tuple, _Shown] = {}
     out = []
     text = doc.document
     for finding in doc.analysis.result.findings:
         key = (finding.path, finding.end_line - finding.line, finding.column, finding.end_column,
-               finding.code, finding.message, text.line(finding.line - 1),
-               text.line(finding.end_line - 1), finding.included_from)
+               finding.code, finding.message, text.line_shape(finding.line - 1),
+               text.line_shape(finding.end_line - 1), finding.included_from)
         known = fresh.get(key) or memo.get(key)
         if known is None:
-            shown = _diagnostic(doc, finding, encoding)
-            known = (shown.range.start.line, _as_json(shown))
+            known = _shown(_diagnostic(doc, finding, encoding))
         fresh[key] = known
-        out.append(_on_line(known, finding.line - 1 if finding.path == doc.path else None))
+        line = known.line if finding.path != doc.path else finding.line - 1
+        out.append(_RANGE % (line, known.start, line + known.lines, known.end) + known.rest)
     doc.shown = fresh
-    return out
+    return "[%s]" % ",".join(out)
 
 
-def _on_line(known: tuple[int, dict], line: int | None) -> dict:
-    """A converted diagnostic moved to the line its finding is on now."""
-    was, data = known
-    if line is None or line == was:
-        return data
-    where = data["range"]
-    start, end = where["start"], where["end"]
-    moved = {"start": {"line": line, "character": start["character"]},
-             "end": {"line": end["line"] - was + line, "character": end["character"]}}
-    return {**data, "range": moved}
+_RANGE = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},'
 
 
-def _as_json(diagnostic: types.Diagnostic) -> dict:
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """A diagnostic as published: its range, and the JSON of the rest of it."""
+    line: int
+    lines: int                  # how many lines below `line` it ends
+    start: int
+    end: int
+    rest: str                   # `"message": ...}`, the members after the range
+
+
+def _shown(diagnostic: types.Diagnostic) -> _Shown:
     where = diagnostic.range
-    data = {"range": {"start": {"line": where.start.line, "character": where.start.character},
-                      "end": {"line": where.end.line, "character": where.end.character}},
-            "message": diagnostic.message, "severity": diagnostic.severity.value,
+    data = {"message": diagnostic.message, "severity": diagnostic.severity.value,
             "code": diagnostic.code, "source": diagnostic.source}
     if diagnostic.code_description is not None:
         data["codeDescription"] = {"href": diagnostic.code_description.href}
-    return data
+    return _Shown(where.start.line, where.end.line - where.start.line, where.start.character,
+                  where.end.character, json.dumps(data, separators=(",", ":"))[1:])
 
 
 def _diagnostic(doc: OpenDocument, finding: Finding, encoding: str) -> types.Diagnostic:

@@ -14,7 +14,6 @@ _PLAIN = frozenset(("str", "int", "bool", "float", "Optional[str]", "Optional[in
                     "tuple[str, ...]", "set[str]", "frozenset[str]", "list[str]"))
 _LINE_FIELDS = frozenset(("line", "end_line"))
 _Mover = Callable[[Any, int, str, bool], Any]
-_MOVERS: dict[type, _Mover] = {}
 
 
 def moved(value: Any, delta: int, path: str) -> Any:
@@ -25,18 +24,37 @@ def moved(value: Any, delta: int, path: str) -> Any:
 
 def _moved(value: Any, delta: int, path: str, in_file: bool) -> Any:
     kind = type(value)
-    if kind in (str, int, bool, float) or value is None:
-        return value
-    if kind is list:
-        return [_moved(item, delta, path, in_file) for item in value]
-    if kind is tuple:
-        return tuple(_moved(item, delta, path, in_file) for item in value)
-    if kind is set or kind is frozenset:
-        return kind(_moved(item, delta, path, in_file) for item in value)
-    if kind is dict:
-        return {key: _moved(item, delta, path, in_file) for key, item in value.items()}
-    mover = _MOVERS.get(kind) or _mover_for(kind)
-    return value if mover is None else mover(value, delta, path, in_file)
+    mover = _MOVERS.get(kind)
+    if mover is None:
+        mover = _MOVERS[kind] = _mover_for(kind) or _same
+    return mover(value, delta, path, in_file)
+
+
+def _same(value: Any, delta: int, path: str, in_file: bool) -> Any:
+    return value
+
+
+def _list(value: list, delta: int, path: str, in_file: bool) -> list:
+    return [_moved(item, delta, path, in_file) for item in value]
+
+
+def _tuple(value: tuple, delta: int, path: str, in_file: bool) -> tuple:
+    return tuple([_moved(item, delta, path, in_file) for item in value])
+
+
+def _set(value: set | frozenset, delta: int, path: str, in_file: bool) -> set | frozenset:
+    return type(value)(_moved(item, delta, path, in_file) for item in value)
+
+
+def _dict(value: dict, delta: int, path: str, in_file: bool) -> dict:
+    return {key: _moved(item, delta, path, in_file) for key, item in value.items()}
+
+
+# one mover per type, found by a single lookup (this runs for every fact of a
+# large script); dataclasses and named tuples get theirs generated on first sight
+_MOVERS: dict[type, _Mover] = {str: _same, int: _same, bool: _same, float: _same,
+                               type(None): _same, list: _list, tuple: _tuple, set: _set,
+                               frozenset: _set, dict: _dict}
 
 
 def _mover_for(kind: type) -> _Mover | None:
@@ -54,18 +72,37 @@ def _mover_for(kind: type) -> _Mover | None:
     lines = ["def move(v, d, path, in_file):"]
     if where:
         lines.append("    in_file = v.%s == path" % where)
-    arguments = []
-    for name, annotation in fields:
-        if name in _LINE_FIELDS:
-            arguments.append("v.%s + d if in_file and v.%s > 0 else v.%s" % (name, name, name))
-        elif name == "included_from":
-            arguments.append("tuple((f, n + d if f == path else n) for f, n in v.included_from)")
-        elif annotation in _PLAIN:
-            arguments.append("v.%s" % name)
-        else:
-            arguments.append("_moved(v.%s, d, path, in_file)" % name)
-    lines.append("    return kind(%s)" % ", ".join(arguments))
-    scope = {"kind": kind, "_moved": _moved}
+    values = [_moved_field(name, annotation) for name, annotation in fields]
+    scope: dict[str, Any] = {"kind": kind, "_moved": _moved, "new": object.__new__}
+    if _settable(kind, names):
+        # a frozen dataclass's __init__ sets each field through object.__setattr__;
+        # its slots' own descriptors do the same work at half the cost
+        lines.append("    n = new(kind)")
+        for name, value in zip(names, values):
+            scope["set_" + name] = getattr(kind, name).__set__
+            lines.append("    set_%s(n, %s)" % (name, value))
+        lines.append("    return n")
+    else:
+        lines.append("    return kind(%s)" % ", ".join(values))
     exec("\n".join(lines), scope)       # noqa: S102 - generated from the class's own fields
-    _MOVERS[kind] = scope["move"]
     return scope["move"]
+
+
+def _moved_field(name: str, annotation: str) -> str:
+    """The expression giving a field's moved value in a generated mover."""
+    if name in _LINE_FIELDS:
+        return "v.%s + d if in_file and v.%s > 0 else v.%s" % (name, name, name)
+    if name == "included_from":
+        return "tuple((f, n + d if f == path else n) for f, n in v.included_from)"
+    if annotation in _PLAIN:
+        return "v.%s" % name
+    return "_moved(v.%s, d, path, in_file)" % name
+
+
+def _settable(kind: type, names: list[str]) -> bool:
+    """Whether a frozen dataclass can be rebuilt slot by slot: every field is a
+    slot and nothing runs after __init__."""
+    slots = getattr(kind, "__slots__", ())
+    return (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen
+            and not hasattr(kind, "__post_init__")
+            and all(name in slots for name in names) and len(names) == len(slots))

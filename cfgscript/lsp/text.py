@@ -42,6 +42,7 @@ class Document:
     text: str
     version: int = 0
     _starts: list[int] = field(default_factory=list)
+    _ascii: bool = False
 
     def __post_init__(self) -> None:
         self._index()
@@ -54,6 +55,7 @@ class Document:
                 break
             starts.append(at)
         self._starts = starts
+        self._ascii = self.text.isascii()
 
     @property
     def line_count(self) -> int:
@@ -61,10 +63,24 @@ class Document:
 
     def line(self, number: int) -> str:
         """The 0-based line `number`, without its line end ('' past the end)."""
-        if not 0 <= number < len(self._starts):
-            return ""
-        end = self._starts[number + 1] - 1 if number + 1 < len(self._starts) else len(self.text)
-        return self.text[self._starts[number]:end]
+        start, end = self._span(number)
+        return self.text[start:end]
+
+    def line_shape(self, number: int) -> int | str:
+        """What the LSP columns of the 0-based line `number` depend on: in an ASCII
+        document only its length (columns are clamped to it), else its text."""
+        if not self._ascii:
+            return self.line(number)
+        start, end = self._span(number)
+        return end - start
+
+    def _span(self, number: int) -> tuple[int, int]:
+        """Where the 0-based line `number` starts and ends, its line end excluded."""
+        starts = self._starts
+        if not 0 <= number < len(starts):
+            return 0, 0
+        end = starts[number + 1] - 1 if number + 1 < len(starts) else len(self.text)
+        return starts[number], end
 
     def offset(self, position: types.Position, encoding: str) -> int:
         if position.line >= len(self._starts):
