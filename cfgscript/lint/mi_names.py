@@ -32,8 +32,8 @@ MI_SUCCESSORS = {
 
 @dataclass(frozen=True)
 class MICommand:
-    full_name: str          # "dialog:list" (4.0 on); up to 3.6 "module:name"
-    local_name: str         # "list"; up to 3.6 the one name it is called by
+    full_name: str  # "dialog:list" (4.0 on); up to 3.6 "module:name"
+    local_name: str  # "list"; up to 3.6 the one name it is called by
     module: str
     aliases: tuple[str, ...]
 
@@ -49,8 +49,11 @@ def namespaced(catalog: Catalog) -> bool:
 def commands(catalog: Catalog, loaded: Iterable[str]) -> list[MICommand]:
     """The MI commands of the core and of the loaded modules."""
     available = set(loaded) | {CORE}
-    return [MICommand(full, full.partition(":")[2], data["module"], tuple(data["aliases"]))
-            for full, data in catalog.mi_commands().items() if data["module"] in available]
+    return [
+        MICommand(full, full.partition(":")[2], data["module"], tuple(data["aliases"]))
+        for full, data in catalog.mi_commands().items()
+        if data["module"] in available
+    ]
 
 
 def reached(catalog: Catalog, name: str, loaded: Iterable[str]) -> list[MICommand]:
@@ -81,7 +84,8 @@ def counterpart(before: MICommand, later: Catalog, loaded: Iterable[str]) -> Opt
             return call_name(later, command)
     for command in own_module:
         if _same_name(before.local_name, command.local_name) or _same_name(
-                command.local_name, before.local_name):
+            command.local_name, before.local_name
+        ):
             return call_name(later, command)
     return None
 
