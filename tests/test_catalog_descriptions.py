@@ -199,3 +199,20 @@ def test_rule_command_refuses_an_unknown_name(capsys) -> None:
     assert captured.err == (
         "cfgscript rule: error: no rule, function, variable, event or MI command no_such_thing\n"
     )
+
+
+def test_headings_naming_several_parameters_or_functions() -> None:
+    assert item_names("params", "sp1_uri, sp2_uri, ..., sp16_uri") == ["sp*_uri"]
+    assert item_names("params", "app[index]_call_state_column(string)") == [
+        "app*_call_state_column"
+    ]
+    assert item_names("params", "private_key, ca_certificates") == [
+        "private_key",
+        "ca_certificates",
+    ]
+    assert item_names("functions", "uac_restore_from() uac_restore_to()") == [
+        "uac_restore_from",
+        "uac_restore_to",
+    ]
+    assert describe_param("osp", "sp3_uri") and describe_param("b2b_sca", "app2_call_state_column")
+    assert describe_function("uac", "uac_restore_to")

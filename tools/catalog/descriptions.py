@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from .docs import Section, sections
 from .tree import SourceTree
@@ -53,7 +54,8 @@ _METADATA = re.compile(
 _ALTERNATION = re.compile(r"\[([\w|]+\|[\w|]+)\]")
 _NAMING = re.compile(r"(Naming|Alias): \$\(?([A-Za-z_][\w.]*)")
 _VARIABLE = re.compile(r"\$\(?([A-Za-z_][\w.]*)(\(\w*\))?(\[\w*\])?\)?")
-_ITEM_NAME = re.compile(r"[$]?[A-Za-z_][\w.:]*")
+_ITEM_NAME = re.compile(r"[$]?[A-Za-z_*][\w.:*]*")
+_PLACEHOLDER = re.compile(r"\[[\w -]+\]")
 
 
 def plain(text: str) -> str:
@@ -133,8 +135,33 @@ def item_names(kind: str, title: str) -> list[str]:
             for n in names
             for choice in alternation.group(1).split("|")
         ]
+    if kind == "functions":
+        names = [call for n in names for call in _calls(n)] or names
+    elif kind == "params":
+        names = _params(names[0])
     found = (_ITEM_NAME.match(n) for n in names)
     return [m.group().lstrip("$").rstrip(".") for m in found if m is not None]
+
+
+def _params(title: str) -> list[str]:
+    """ "sp1_uri, sp2_uri, ..., sp16_uri" -> sp*_uri; "app[index]_call_state_column (string)"
+    -> app*_call_state_column: a "*" stands for any run of characters."""
+    title = _PLACEHOLDER.sub("*", title.split(" (", 1)[0].split("(", 1)[0])
+    names = [name.strip() for name in title.split(",") if name.strip()]
+    if "..." in names or "…" in names:
+        return [re.sub(r"\d+", "*", names[0])]
+    return names
+
+
+def _calls(title: str) -> list[str]:
+    """The functions a heading shows calls of: "uac_restore_from() uac_restore_to()"."""
+    names, depth = [], 0
+    for match in re.finditer(r"[A-Za-z_]\w*\s*\(|[()]", title):
+        token = match.group()
+        if token.endswith("(") and depth == 0 and token != "(":
+            names.append(token[:-1].strip())
+        depth += 1 if token.endswith("(") else -1
+    return names
 
 
 def variables_named_inside(part: Section, described: str) -> Iterator[tuple[str, str]]:
@@ -191,7 +218,14 @@ class Documented:
         kept: dict[str, dict[str, str]] = {}
         for kind in KINDS:
             table = self.texts[kind]
-            found = {name: table[name] for name in exported.get(kind, ()) if name in table}
+            patterns = [(name, text) for name, text in table.items() if "*" in name]
+            found = {}
+            for name in exported.get(kind, ()):
+                text = table.get(name) or next(
+                    (text for pattern, text in patterns if fnmatchcase(name, pattern)), None
+                )
+                if text:
+                    found[name] = text
             if found:
                 kept[kind] = found
         return kept
@@ -234,9 +268,12 @@ def core_descriptions(tree: SourceTree) -> Documented:
 
 
 def _module_exports(entry: dict, name: str) -> dict[str, list[str]]:
+    functions = entry.get("functions", {})
+    script_functions = [n for n, data in functions.items() if not data.get("internal")]
     return {
-        "functions": list(entry.get("functions", {}))
-        + [n for n in entry.get("async_functions", {}) if n not in entry.get("functions", {})],
+        # internal: C API bindings other modules look up, not callable from a script
+        "functions": script_functions
+        + [n for n in entry.get("async_functions", {}) if n not in functions],
         "params": list(entry.get("params", {})),
         "pvars": list(entry.get("pvars", ())),
         "events": list(entry.get("events", {})),
