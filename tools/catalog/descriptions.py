@@ -39,16 +39,16 @@ CORE_PAGES = {
     "docs/manual/Interface-CoreMI.md": ("mi", 3),
 }
 
+_LIST_ITEM = ("- ", "* ", "|")
 _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "ex", "eg", "ie", "approx", "no")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"'`*]|\s*$)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)(.+?)\1")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^>]*>")
 # Paragraphs that say how an item is called rather than what it does.
 _METADATA = re.compile(
-    r"Replaces obsolete|Name:|Default value|(Command )?Parameters?\b[^.]*:( none)?$|"
-    r"Arguments?:|"
-    r"Output:|Example|Usage:|Naming:",
+    r"Replaces obsolete|Name:|Default value|(Command )?Parameters?( \([^)]*\))?:( none)?$|"
+    r"Arguments?:|Output:|Example|Usage:|Naming:|(MI )?(FIFO )?Command Format|>",
     re.IGNORECASE,
 )
 _ALTERNATION = re.compile(r"\[([\w|]+\|[\w|]+)\]")
@@ -69,24 +69,17 @@ def plain(text: str) -> str:
 
 
 def paragraphs(body: list[str]) -> Iterator[str]:
-    """Runs of prose lines, outside code blocks; a list after prose ends the paragraph."""
+    """Runs of prose lines, outside code blocks; each list item starts a paragraph."""
     lines: list[str] = []
     in_code = False
     for line in body + [""]:
         stripped = line.strip()
-        if stripped.startswith("```"):
-            in_code = not in_code
-        ends = (
-            in_code
-            or not stripped
-            or stripped.startswith("```")
-            or (lines and stripped.startswith(("- ", "* ", "|")))
-        )
-        if ends:
-            if lines:
-                yield " ".join(lines)
+        fence = stripped.startswith("```")
+        in_code = in_code != fence
+        if lines and (in_code or fence or not stripped or stripped.startswith(_LIST_ITEM)):
+            yield " ".join(lines)
             lines = []
-        elif not in_code:
+        if stripped and not in_code and not fence:
             lines.append(stripped)
 
 
@@ -105,7 +98,7 @@ def _meaningful(part: Section) -> Iterator[str]:
     return (
         t
         for t in map(plain, paragraphs(part.body))
-        if t and not _METADATA.match(t) and not t.startswith(("- ", "* "))
+        if t and not _METADATA.match(t) and not t.startswith(_LIST_ITEM)
     )
 
 
