@@ -9,6 +9,11 @@ commands and Event Interface transports.
 data/catalog.json holds the newest release whole; data/catalog-<release>.json holds
 each older release as a delta against it (see apply_delta). A release is loaded on
 first use.
+
+data/descriptions.json holds a one-line description of each function, parameter,
+pseudo-variable, event and MI command, taken from the newest release's documentation
+(older releases use the same text). It is read only when a description is first asked
+for (describe_function() and its siblings), so loading a catalog does not pay for it.
 """
 
 from __future__ import annotations
@@ -302,3 +307,47 @@ def load_catalog(release: str = DEFAULT_RELEASE) -> Catalog:
 @cache
 def _catalog(release: str) -> Catalog:
     return Catalog(_release_data(release))
+
+
+# ---------------------------------------------------------------- descriptions
+
+
+def descriptions_path() -> str:
+    return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", "descriptions.json")
+
+
+@cache
+def _descriptions() -> dict:
+    return _read_json(descriptions_path())
+
+
+def _describe(kind: str, module: str, name: str) -> Optional[str]:
+    data = _descriptions()
+    side = data["core"] if module == CORE else data["modules"].get(module, {})
+    return side.get(kind, {}).get(name)
+
+
+def describe_function(module: str, name: str) -> Optional[str]:
+    """What a function of a module (or of the core) does, in one sentence; None if undocumented."""
+    return _describe("functions", module, name)
+
+
+def describe_param(module: str, name: str) -> Optional[str]:
+    """A module parameter's description; with module CORE, a global parameter's."""
+    return _describe("params", module, name)
+
+
+def describe_pvar(module: str, name: str) -> Optional[str]:
+    """A pseudo-variable's description, by its name without "$" ("ru", "DLG_count")."""
+    return _describe("pvars", module, name)
+
+
+def describe_event(module: str, name: str) -> Optional[str]:
+    return _describe("events", module, name)
+
+
+def describe_mi(module: str, name: str) -> Optional[str]:
+    """An MI command's description, by full ("dialog:list") or local ("list") name."""
+    if module == CORE:
+        return _describe("mi", CORE, name if ":" in name else "core:" + name)
+    return _describe("mi", module, name.rsplit(":", 1)[-1])

@@ -15,6 +15,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from cfgscript.catalog import describe_function
+
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 20.0             # seconds any one answer may take
 SCRIPT = '''\
@@ -255,6 +257,22 @@ async def test_hover(client: LanguageClient, tmp_path: Path):
     event = await ask(client.text_document_hover_async(types.HoverParams(
         doc(uri), at(SCRIPT.count("\n"), 15))))
     assert "E_CORE_LOG" in event.contents.value and "`message`" in event.contents.value
+
+
+async def test_hover_shows_the_documented_description(client: LanguageClient, tmp_path: Path):
+    path = tmp_path / "described.cfg"
+    await open_script(client, path, SCRIPT)
+    uri = path.as_uri()
+    function = await ask(client.text_document_hover_async(types.HoverParams(doc(uri), at(5, 8))))
+    assert describe_function("core", "subscribe_event") in function.contents.value
+    text = SCRIPT + "event_route[E_CORE_LOG] { xlog(\"$ru\"); }\n"
+    await change(client, uri, 2, types.TextDocumentContentChangeWholeDocument(text))
+    last = SCRIPT.count("\n")
+    event = await ask(client.text_document_hover_async(types.HoverParams(doc(uri), at(last, 15))))
+    assert "Log message produced." in event.contents.value
+    variable = await ask(client.text_document_hover_async(types.HoverParams(
+        doc(uri), at(last, 33))))
+    assert "reference to request's URI" in variable.contents.value
 
 
 # ---------------------------------------------------------------- navigation

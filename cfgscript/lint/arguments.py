@@ -44,7 +44,8 @@ def add_parsers(subparsers) -> None:
     lint.set_defaults(handler=_lint)
 
     rule = subparsers.add_parser("rule", help="explain a lint rule")
-    rule.add_argument("code", nargs="?", help="a rule code or name, e.g. V201")
+    rule.add_argument("code", nargs="?", help="a rule code or name, e.g. V201; or a function, "
+                      "$variable, event or MI command to describe, e.g. t_relay")
     rule.add_argument("--all", action="store_true", help="every rule, as Markdown")
     rule.set_defaults(handler=_rule)
 

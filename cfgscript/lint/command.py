@@ -232,9 +232,22 @@ def cmd_rule(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rule = codes.BY_CODE.get(args.code.upper()) or codes.BY_NAME.get(args.code)
     if rule is None:
-        print("cfgscript rule: error: no rule %s" % args.code, file=sys.stderr)
-        return EXIT_USAGE
+        return _describe_name(args.code)
     sys.stdout.write(rule.explanation())
+    return EXIT_OK
+
+
+def _describe_name(name: str) -> int:
+    """`cfgscript rule NAME` for a function, variable, event or MI command."""
+    from ..catalog import load_catalog
+    from .explain import explain_name
+
+    text = explain_name(load_catalog(), name)
+    if text is None:
+        print("cfgscript rule: error: no rule, function, variable, event or MI command %s"
+              % name, file=sys.stderr)
+        return EXIT_USAGE
+    print(text)
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from lsprotocol import types
 
-from ..catalog import CORE
+from ..catalog import CORE, describe_event, describe_function, describe_pvar
 from .completion import signature
 from .state import OpenDocument
 
@@ -45,6 +45,7 @@ def _function(doc: OpenDocument, name: str) -> Optional[str]:
     loaded = fn.module == CORE or fn.module in doc.loaded
     return "\n\n".join(filter(None, [
         "```\n%s\n```" % signature(fn),
+        describe_function(fn.module, fn.name),
         about,
         "Allowed in: %s" % ", ".join(fn.route_types),
         None if loaded else "Module `%s` is not loaded by this script." % fn.module]))
@@ -61,7 +62,9 @@ def _pseudo_variable(doc: OpenDocument, name: str) -> Optional[str]:
         traits.append("takes an index: `$%s[n]`" % name)
     about = "OpenSIPS core" if pvar.module == CORE else "module `%s`: %s" % (
         pvar.module, doc.catalog.module_summary(pvar.module))
-    return "**$%s** — pseudo-variable of %s\n\n%s" % (name, about, "; ".join(traits))
+    described = describe_pvar(pvar.module, name)
+    return "**$%s** — pseudo-variable of %s\n\n%s%s" % (
+        name, about, described + "\n\n" if described else "", "; ".join(traits))
 
 
 def _event(doc: OpenDocument, name: str) -> Optional[str]:
@@ -71,5 +74,6 @@ def _event(doc: OpenDocument, name: str) -> Optional[str]:
     module, params = known
     origin = "OpenSIPS core" if module == CORE else "module `%s`" % module
     listed = ", ".join("`%s`" % p for p in params) or "none"
-    return "**%s** — event raised by %s\n\nParameters (`$param(name)`): %s" % (
-        name, origin, listed)
+    described = describe_event(module, name)
+    return "**%s** — event raised by %s\n\n%sParameters (`$param(name)`): %s" % (
+        name, origin, described + "\n\n" if described else "", listed)

@@ -4,7 +4,8 @@
 
 SRC is an OpenSIPS git directory (or a checkout with .git). Each release is read at its
 revision (default: the release branch, master for the newest), and the files
-cfgscript/data/catalog.json and catalog-<release>.json are written, or with --check
+cfgscript/data/catalog.json and catalog-<release>.json are written, with
+descriptions.json (the newest release's one-line descriptions), or with --check
 compared byte for byte. catalog_delta() is the inverse of cfgscript.catalog.apply_delta.
 """
 
@@ -15,8 +16,9 @@ import os
 import sys
 from collections.abc import Mapping
 
-from cfgscript.catalog import DEFAULT_RELEASE, RELEASES, catalog_path
+from cfgscript.catalog import DEFAULT_RELEASE, RELEASES, catalog_path, descriptions_path
 
+from .descriptions import build_descriptions, coverage
 from .generate import build_catalog, dump_catalog
 from .tree import SourceTree
 
@@ -63,6 +65,21 @@ def build_releases(location: str, revisions: Mapping[str, str]) -> dict[str, dic
             for release in RELEASES}
 
 
+def shipped_files(location: str, revisions: Mapping[str, str]) -> dict[str, str]:
+    """File name -> text of every data file the generator writes: catalogs and descriptions."""
+    catalogs = build_releases(location, revisions)
+    files = release_files(catalogs)
+    newest = catalogs[DEFAULT_RELEASE]
+    tree = SourceTree.open(location, revisions[DEFAULT_RELEASE])
+    descriptions = build_descriptions(tree, newest)
+    files[os.path.basename(descriptions_path())] = dump_catalog(descriptions)
+    for kind, (described, total) in coverage(newest, descriptions).items():
+        print("descriptions: %-9s %4d of %4d (%.1f%%)" % (kind, described, total,
+                                                          100 * described / max(total, 1)),
+              file=sys.stderr)
+    return files
+
+
 def _revisions(pairs: list[str]) -> dict[str, str]:
     revisions = dict(DEFAULT_REVISIONS)
     for pair in pairs:
@@ -82,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=os.path.dirname(catalog_path()))
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     args = parser.parse_args(argv)
-    files = release_files(build_releases(args.source, _revisions(args.rev)))
+    files = shipped_files(args.source, _revisions(args.rev))
     differing = []
     for name, text in files.items():
         path = os.path.join(args.out, name)

@@ -1,7 +1,8 @@
 """The upgrade rule (L410): with `--upgrade-to VERSION`, what in a script written for
 the target release is removed, renamed or changes meaning on VERSION: globals,
 modules, module parameters, functions (and the kinds and number of their
-parameters), and the events event_route blocks wait for. Renames are fixed only
+parameters), the events event_route blocks wait for and subscribe_event() and
+raise_event() name, and the MI commands mi() calls. Renames are fixed only
 when the new name works on the target release too, so that a fixed script still
 runs where it runs now."""
 
@@ -15,10 +16,15 @@ from ...releases import FUNCTION, GLOBAL, MODPARAM, MODULE, release_value
 from ...syntax import ast
 from ..finding import ERROR, WARNING, Fix
 from ..history import EVENT, Verdict, exists, verdict
+from ..mi_names import counterpart, reached, successor
 from ..rule import Rule, Scope
 from .legacy import function_fix, global_fix, modparam_fix, module_fix
 
 _ARG_KINDS = {ast.Num: "int", ast.Str: "str"}
+MI_CALLERS = frozenset({"mi"})                  # mi_script: mi(command, ...)
+# what a call naming an event that the release does not publish comes to
+EVENT_CALLERS = {"subscribe_event": "; the subscription never receives anything",
+                 "raise_event": "; raise_event() raises a script event of that name instead"}
 
 
 def _usable(found: Verdict, scope: Scope, kind: str, module: str = "") -> Verdict:
@@ -36,9 +42,10 @@ class UpgradeBreaks(Rule):
     summary = "Something the release of --upgrade-to removes, renames or changes"
     what = ("With `--upgrade-to VERSION`, reports what works on the target release but not on "
             "VERSION: globals, modules, module parameters and functions that are gone or "
-            "renamed there, function calls whose arguments VERSION takes differently, and "
-            "event_route blocks for events VERSION no longer publishes; each names what to "
-            "use instead.")
+            "renamed there, function calls whose arguments VERSION takes differently, "
+            "event_route blocks and subscribe_event()/raise_event() calls for events VERSION "
+            "does not publish, and mi() calls of MI commands VERSION does not have or cannot "
+            "tell apart; each names what to use instead.")
     why = "The script stops starting, or starts and behaves differently, after the upgrade."
     bad = "# --target-version 3.6 --upgrade-to 4.1\nlisten = udp:127.0.0.1:5060\n"
     good = "socket = udp:127.0.0.1:5060\n"
@@ -94,6 +101,28 @@ class UpgradeBreaks(Rule):
                                                                   found.rename))
 
     def _Call(self, node: ast.Call, scope: Scope, upgrade: Catalog) -> None:
+        first = node.args[0] if node.args else None
+        if isinstance(first, ast.Str) and "$" not in first.value:
+            if node.name in MI_CALLERS:
+                self._mi_command(node, first.value, scope, upgrade)
+            elif node.name in EVENT_CALLERS:
+                self._event(node, first.value, scope, EVENT_CALLERS[node.name])
+        self._function(node, scope, upgrade)
+
+    def _mi_command(self, node: ast.Call, name: str, scope: Scope, upgrade: Catalog) -> None:
+        now = reached(scope.catalog, name, scope.loaded)
+        later = reached(upgrade, name, scope.loaded)
+        if len(now) != 1 or len(later) == 1:
+            return
+        use = successor(name, upgrade.release) or counterpart(now[0], upgrade, scope.loaded)
+        instead = "; use '%s'" % use if use else ""
+        if later:
+            self._report(scope, node, "MI command '%s' is ambiguous there (%s)%s" % (
+                name, ", ".join(c.full_name for c in later), instead), None)
+        else:
+            self._report(scope, node, "MI command '%s' does not exist%s" % (name, instead), None)
+
+    def _function(self, node: ast.Call, scope: Scope, upgrade: Catalog) -> None:
         now = scope.catalog.function(node.name, scope.loaded)
         if now is None:
             return
@@ -112,13 +141,15 @@ class UpgradeBreaks(Rule):
             self._report(scope, node, problem, None)
 
     def _Route(self, node: ast.Route, scope: Scope, upgrade: Catalog) -> None:
-        if node.kind != "event_route" or not node.name or not exists(
-                scope.catalog, EVENT, node.name):
+        if node.kind == "event_route" and node.name:
+            self._event(node, node.name, scope, "; the event_route never runs")
+
+    def _event(self, node: ast.Node, name: str, scope: Scope, consequence: str) -> None:
+        if not exists(scope.catalog, EVENT, name):
             return
-        found = verdict(EVENT, node.name, upgrade.release)
+        found = verdict(EVENT, name, scope.upgrade.release)
         if found is not None:
-            self._report(scope, node, found.message + "; the event_route never runs", None,
-                         WARNING)
+            self._report(scope, node, found.message + consequence, None, WARNING)
 
 
 def _argument_changes(node: ast.Call, now: Function, later: Function) -> Iterator[str]:
