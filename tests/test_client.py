@@ -13,7 +13,7 @@ import time
 import uuid
 
 import pytest
-from support import free_port, wait_until
+from support import free_port, free_udp_port, serving, wait_until
 
 from cfgscript.client.arguments import build_params
 from cfgscript.client.mi_client import MIClient
@@ -26,37 +26,19 @@ SCRIPT = ('loadmodule "event_datagram.so"\nloadmodule "event_stream.so"\n'
           'timer_route[tick, 1] { $avp(v) = "tick"; raise_event("E_TICK", , $avp(v)); }\n')
 
 
-def udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A `cfgscript run` serving MI on udp, unix, http and fifo: their addresses."""
     folder = tmp_path_factory.mktemp("mi")
-    addresses = {"udp": "udp:127.0.0.1:%d" % udp_port(), "unix": "unix:%s" % (folder / "mi.sock"),
+    addresses = {"udp": "udp:127.0.0.1:%d" % free_udp_port(),
+                 "unix": "unix:%s" % (folder / "mi.sock"),
                  "http": "http://127.0.0.1:%d/mi" % free_port(),
                  "fifo": "fifo:%s" % (folder / "fifo")}
     served = [a.replace("http://", "http:") for a in addresses.values()]
     script = folder / "script.cfg"
     script.write_text(SCRIPT)
-    log = folder / "run.log"
-    with log.open("w") as stream:
-        child = subprocess.Popen([*CFGSCRIPT, "run", "--log-format", "plain",
-                                  *[arg for a in served for arg in ("--mi", a)], str(script)],
-                                 stderr=stream)
-    try:
-        assert wait_until(lambda: "NOTICE:started" in log.read_text(), 15)
+    with serving(script, folder / "run.log", *[arg for a in served for arg in ("--mi", a)]):
         yield addresses
-    finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
 
 
 def cli(*args: str, timeout: float = 30, env=None) -> subprocess.CompletedProcess:
@@ -236,21 +218,13 @@ def test_fifo_reply_dir_of_a_server_that_answers_elsewhere(tmp_path) -> None:
     script.write_text('loadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "%s")\n'
                       'modparam("mi_fifo", "reply_dir", "%s/")\n'
                       'startup_route { xlog("started\\n"); }\n' % (fifo, replies))
-    log = tmp_path / "run.log"
-    with log.open("w") as stream:
-        child = subprocess.Popen([*CFGSCRIPT, "run", "--log-format", "plain", str(script)],
-                                 stderr=stream)
-    try:
-        assert wait_until(lambda: "NOTICE:started" in log.read_text(), 15)
+    with serving(script, tmp_path / "run.log"):
         lost = cli("mi", "--mi", "fifo:%s" % fifo, "--timeout", "0.5", "pwd")
         assert lost.returncode == 2
         assert "give it with --reply-dir" in lost.stderr and str(fifo.parent) in lost.stderr
         found = cli("mi", "--mi", "fifo:%s" % fifo, "--reply-dir", str(replies), "pwd")
         assert (found.returncode, json.loads(found.stdout)) == (0, {"WD": os.getcwd()})
         assert os.listdir(replies) == []
-    finally:
-        child.send_signal(signal.SIGTERM)
-        child.wait(15)
 
 
 def udp_port_taken(port: int) -> bool:
@@ -264,7 +238,7 @@ def udp_port_taken(port: int) -> bool:
 
 def test_listen_prints_a_one_line_message_as_it_arrived() -> None:
     """Duplicate keys (OpenSIPS's array params) and key order survive."""
-    port = udp_port()
+    port = free_udp_port()
     listener = subprocess.Popen([*CFGSCRIPT, "listen", "udp:127.0.0.1:%d" % port, "--count",
                                  "2", "--timeout", "15"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

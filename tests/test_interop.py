@@ -19,21 +19,13 @@ from pathlib import Path
 import pytest
 from opensips.event import OpenSIPSEventHandler
 from opensips.mi import OpenSIPSMI, OpenSIPSMIException
-from support import free_port, wait_until
+from support import MI_SERVERS, free_port, free_udp_port, serving, stop, wait_until
 
 BIN = Path(sys.executable).parent
 SCRIPT = r'''loadmodule "event_datagram.so"
 loadmodule "event_stream.so"
 loadmodule "statistics.so"
-loadmodule "mi_datagram.so"
-loadmodule "mi_fifo.so"
-loadmodule "httpd.so"
-loadmodule "mi_http.so"
-modparam("mi_datagram", "socket_name", "udp:127.0.0.1:%(udp)d")
-modparam("mi_fifo", "fifo_name", "%(folder)s/opensips_fifo")
-modparam("mi_fifo", "reply_dir", "%(folder)s/")
-modparam("httpd", "port", %(http)d)
-modparam("statistics", "variable", "interop_beats")
+''' + MI_SERVERS + r'''modparam("statistics", "variable", "interop_beats")
 
 event_route[E_INTEROP] { xlog("E_INTEROP ran: $param(1)\n"); }
 startup_route { xlog("started\n"); }
@@ -65,10 +57,10 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("interop")
-    ports = {"udp": udp_port(), "http": free_port()}
+    ports = {"udp": free_udp_port(), "http": free_port()}
     script = folder / "interop.cfg"
-    script.write_text(SCRIPT % dict(ports, folder=folder))
     fifo = str(folder / "opensips_fifo")
+    script.write_text(SCRIPT % dict(ports, folder=folder, fifo=fifo))
     options = {
         "udp": {"communication_type": "datagram", "datagram_ip": "127.0.0.1",
                 "datagram_port": str(ports["udp"]), "datagram_timeout": "5"},
@@ -79,27 +71,9 @@ def server(tmp_path_factory):
                  "fifo_reply_dir": str(folder)},
     }
     log = folder / "run.log"
-    with log.open("w") as stream:
-        child = subprocess.Popen([sys.executable, "-m", "cfgscript", "run", "--log-format",
-                                  "plain", "--mi", "unix:%s" % (folder / "mi.sock"),
-                                  str(script)], stderr=stream)
-    try:
-        assert wait_until(lambda: "NOTICE:started" in log.read_text(), 15), log.read_text()
+    with serving(script, log, "--mi", "unix:%s" % (folder / "mi.sock")):
         yield Server(folder, log, options)
-    finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
     assert "Traceback" not in log.read_text()
-
-
-def udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -188,12 +162,7 @@ def run_until(server: Server, words: tuple[str, ...], seen: str, extra=()) -> tu
     try:
         assert wait_until(lambda: any(seen in line for line in lines), 20), lines
     finally:
-        child.send_signal(signal.SIGINT)
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
+        stop(child, signal.SIGINT)
     reader.join(5)
     return "".join(lines), child.stderr.read()
 

@@ -27,20 +27,28 @@ def _stop(child: RunningScript, signum: int) -> tuple[float, int]:
     return stopped, child.wait(EXIT_BOUND)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_endless_loop_in_startup_route_stops(signum: int) -> None:
-    script = (ENDLESS + 'loadmodule "event_datagram.so"\n'
-              'event_route[E_LATER] { xlog("never\\n"); }\n'
-              'startup_route {\n'
-              '    raise_event("E_LATER");\n'
-              '    xlog("started\\n");\n'
-              '    %s\n'
-              '}\n' % LOOP)
+def _stopped_while_busy(script: str, started: str, signum: int) -> RunningScript:
+    """Run the script; once it has logged `started` and is busy in its loop or
+    sleep, stop it: it must report the stop within STOP_BOUND and exit with 0."""
     with RunningScript(script) as child:
-        child.wait_for("NOTICE:started", 10)
+        child.wait_for(started, 10)
         time.sleep(0.2)                 # well inside the loop
         stopped, status = _stop(child, signum)
     assert status == 0 and stopped < STOP_BOUND, (stopped, child.lines)
+    return child
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_endless_loop_in_startup_route_stops(signum: int) -> None:
+    script = ENDLESS + '''loadmodule "event_datagram.so"
+event_route[E_LATER] { xlog("never\\n"); }
+startup_route {
+    raise_event("E_LATER");
+    xlog("started\\n");
+    %s
+}
+''' % LOOP
+    child = _stopped_while_busy(script, "NOTICE:started", signum)
     assert "cfgscript: stopped in the while loop at -:7" in child.lines
     assert "WARNING:core:shutdown: 1 queued job(s) (event routes, MI requests) not run" \
         in child.lines
@@ -49,26 +57,20 @@ def test_endless_loop_in_startup_route_stops(signum: int) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_endless_loop_in_a_timer_route_stops(signum: int) -> None:
-    script = (ENDLESS + 'timer_route[spin, 1] {\n'
-              '    xlog("spinning\\n");\n'
-              '    route(inner);\n'
-              '}\n'
-              'route[inner] { %s }\n' % LOOP)
-    with RunningScript(script) as child:
-        child.wait_for("NOTICE:spinning", 10)
-        time.sleep(0.2)
-        stopped, status = _stop(child, signum)
-    assert status == 0 and stopped < STOP_BOUND, (stopped, child.lines)
+    script = ENDLESS + '''timer_route[spin, 1] {
+    xlog("spinning\\n");
+    route(inner);
+}
+route[inner] { %s }
+''' % LOOP
+    child = _stopped_while_busy(script, "NOTICE:spinning", signum)
     assert "cfgscript: stopped in the while loop at -:6" in child.lines
 
 
 def test_sleep_is_cut_short() -> None:
     script = ('loadmodule "cfgutils.so"\n'
               'startup_route { xlog("started\\n"); sleep(60); xlog("woke\\n"); }\n')
-    with RunningScript(script) as child:
-        child.wait_for("NOTICE:started", 10)
-        stopped, status = _stop(child, signal.SIGTERM)
-    assert status == 0 and stopped < STOP_BOUND, (stopped, child.lines)
+    child = _stopped_while_busy(script, "NOTICE:started", signal.SIGTERM)
     assert "cfgscript: stopped in a sleep" in child.lines
     assert "NOTICE:woke" not in child.lines
 

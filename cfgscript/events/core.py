@@ -56,6 +56,25 @@ class Transport(Protocol):
         """The socket as listings show it, e.g. "udp:127.0.0.1:9999"."""
 
 
+class TransportBase:
+    """Defaults of a Transport: expirable subscriptions, delivered in the raising
+    thread, through the module (or engine) that owns the transport."""
+    expirable = True
+    queued = False
+
+    def __init__(self, owner) -> None:
+        self.owner = owner
+
+
+def syntax_check(split: Callable[[str], object]) -> staticmethod:
+    """A transport's check_syntax from the function that splits its socket text
+    without lookups: it raises SocketError and returns nothing (a list returned
+    is read as the member sockets of a virtual socket)."""
+    def check_syntax(rest: str) -> None:
+        split(rest)
+    return staticmethod(check_syntax)
+
+
 @dataclass(eq=False)
 class Subscriber:
     transport: Transport

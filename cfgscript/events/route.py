@@ -12,7 +12,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import Protocol
 
-from .core import Occurrence, SocketError, Subscriber
+from .core import Occurrence, SocketError, Subscriber, TransportBase
 
 
 class EventRouteRunner(Protocol):
@@ -28,17 +28,14 @@ class RouteEndpoint:
     name: str
 
 
-class RouteTransport:
+class RouteTransport(TransportBase):
+    owner: EventRouteRunner
     proto = "route"
     module = "core"
     expirable = False
-    queued = False
-
-    def __init__(self, engine: EventRouteRunner) -> None:
-        self.engine = engine
 
     def parse(self, rest: str) -> RouteEndpoint:
-        if rest not in self.engine.event_routes:
+        if rest not in self.owner.event_routes:
             raise SocketError("cannot find route %s" % rest, "core", "scriptroute_parse")
         return RouteEndpoint(rest)
 
@@ -47,5 +44,5 @@ class RouteTransport:
 
     def deliver(self, occurrence: Occurrence, endpoint: RouteEndpoint,
                 subscriber: Subscriber) -> int:
-        self.engine.run_event_route(endpoint.name, occurrence)
+        self.owner.run_event_route(endpoint.name, occurrence)
         return 0

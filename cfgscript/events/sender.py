@@ -51,7 +51,7 @@ from typing import Any, Optional
 from ..runtime.logger import L_ERR, L_INFO, L_NOTICE, L_WARN, Logger
 from ..runtime.module import Module
 from ..runtime.settings import DEFAULT_FLUSH_SECONDS, DEFAULT_QUEUE_SIZE
-from .core import SocketError, Subscriber
+from .core import SocketError, Subscriber, TransportBase
 
 BATCH = 512                 # jobs taken from the outbox at a time
 POLL_INTERVAL = 0.002       # a worker that just sent looks at its outbox this often...
@@ -518,14 +518,11 @@ class SenderModule(Module):
         self.pool.close(self.settings.flush_seconds)
 
 
-class QueuedTransport:
+class QueuedTransport(TransportBase):
     """Common parts of the transports that deliver through sender workers.
     They keep their subscribers' counters themselves (see deliver_to)."""
-    expirable = True
+    owner: SenderModule
     queued = True
-
-    def __init__(self, owner: SenderModule) -> None:
-        self.owner = owner
 
     @staticmethod
     def destination(endpoint) -> Hashable:

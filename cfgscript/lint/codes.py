@@ -13,7 +13,7 @@ RULES: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES, *
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
 ALL = "ALL"
-SYNTAX_ERROR = startup.SyntaxError_
+SYNTAX_ERROR = startup.SYNTAX_ERROR
 
 
 def matches(rule: type[Rule], selector: str) -> bool:

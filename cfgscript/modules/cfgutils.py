@@ -177,13 +177,13 @@ class Cfgutils(Module):
 
     @function("set_count", Arg("var"), Arg("var", writable=True))
     def set_count(self, ctx: RunContext, source, target) -> int:
-        return 1 if target.write(ctx, VInt(len(_values(ctx, source)))) else -1
+        return 1 if target.write(ctx, VInt(len(source.values(ctx)))) else -1
 
     @function("set_select_weight", Arg("var"))
     def set_select_weight(self, ctx: RunContext, source) -> int:
         """Roulette-wheel selection: the index of one value, picked with a
         probability proportional to it (0 for the first: that ends the script)."""
-        weights = _values(ctx, source)
+        weights = source.values(ctx)
         if any(not has_int(w) for w in weights):
             self.engine.logger.error(self.name, "pv_sel_weight", "Applied select weight "
                                      "algorithm for a varible set containing not only "
@@ -212,18 +212,3 @@ class Cfgutils(Module):
     @function("shm_status")
     def shm_status(self, ctx: RunContext) -> int:
         return 1
-
-
-def _values(ctx: RunContext, ref) -> list[Value]:
-    """Every value of a variable, first to last, as set_count() walks them:
-    index 0, 1, ... until one is NULL."""
-    item = ref.accessor.item
-    if item is None:
-        value = ref.read(ctx)
-        return [] if value is None else [value]
-    values = []
-    while True:
-        value = item(ctx, len(values))
-        if value is None:
-            return values
-        values.append(value)

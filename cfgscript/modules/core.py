@@ -12,22 +12,11 @@ from ..runtime.module import Arg, Module, function
 from ..runtime.values import VInt, text
 
 
-def _avp_values(ctx: RunContext, ref) -> list:
-    """An AVP's values, newest first."""
-    item = ref.accessor.item
-    values = []
-    while True:
-        value = item(ctx, len(values))
-        if value is None:
-            return values
-        values.append(value)
-
-
 def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
     """raise_event() parameters: the values AVP newest first, each paired with
     the attribute names AVP newest first; None on an error (logged)."""
-    values = _avp_values(ctx, vals)
-    names = _avp_values(ctx, attrs) if attrs is not None else None
+    values = vals.values(ctx)        # an AVP's: newest first
+    names = attrs.values(ctx) if attrs is not None else None
     params = []
     for index, value in enumerate(values):
         name = None

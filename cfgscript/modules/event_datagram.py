@@ -13,7 +13,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, TransportBase, syntax_check
 from ..runtime.module import Module
 
 MAX_DATAGRAM = 65457
@@ -65,13 +65,9 @@ def parse_unix(rest: str) -> DatagramEndpoint:
     return DatagramEndpoint("unix", rest, 0, rest)
 
 
-class _DatagramTransport:
+class _DatagramTransport(TransportBase):
+    owner: EventDatagram
     module = "event_datagram"
-    expirable = True
-    queued = False
-
-    def __init__(self, owner: EventDatagram) -> None:
-        self.owner = owner
 
     def describe(self, endpoint: DatagramEndpoint) -> str:
         suffix = ":%d" % endpoint.port if endpoint.port else ""
@@ -84,24 +80,14 @@ class _DatagramTransport:
 
 class UdpTransport(_DatagramTransport):
     proto = "udp"
-
-    @staticmethod
-    def check_syntax(rest: str) -> None:
-        split_udp(rest)
-
-    def parse(self, rest: str) -> DatagramEndpoint:
-        return parse_udp(rest)
+    check_syntax = syntax_check(split_udp)
+    parse = staticmethod(parse_udp)
 
 
 class UnixTransport(_DatagramTransport):
     proto = "unix"
-
-    @staticmethod
-    def check_syntax(rest: str) -> None:
-        parse_unix(rest)
-
-    def parse(self, rest: str) -> DatagramEndpoint:
-        return parse_unix(rest)
+    check_syntax = syntax_check(parse_unix)
+    parse = staticmethod(parse_unix)
 
 
 class EventDatagram(Module):

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, TransportBase
 from ..events.host import ModuleHost
 from ..mi.core import get_str
 from ..mi.errors import MIError
@@ -63,14 +63,10 @@ def parse_size(value) -> int:
     return int(digits) * unit
 
 
-class FlatstoreTransport:
+class FlatstoreTransport(TransportBase):
+    owner: EventFlatstore
     proto = "flatstore"
     module = "event_flatstore"
-    expirable = True
-    queued = False
-
-    def __init__(self, owner: EventFlatstore) -> None:
-        self.owner = owner
 
     @staticmethod
     def check_syntax(rest: str) -> None:

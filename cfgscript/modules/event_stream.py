@@ -29,7 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, syntax_check
 from ..events.links import LinkWorker
 from ..events.payload import encode, notification
 from ..events.sender import (
@@ -84,13 +84,8 @@ def parse_stream(rest: str) -> StreamEndpoint:
 class StreamTransport(QueuedTransport):
     proto = "tcp"
     module = MODULE
-
-    @staticmethod
-    def check_syntax(rest: str) -> None:
-        split_stream(rest)
-
-    def parse(self, rest: str) -> StreamEndpoint:
-        return parse_stream(rest)
+    check_syntax = syntax_check(split_stream)
+    parse = staticmethod(parse_stream)
 
     def describe(self, endpoint: StreamEndpoint) -> str:
         method = "/" + endpoint.method if endpoint.method else ""

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber, deliver_to
+from ..events.core import Occurrence, SocketError, Subscriber, TransportBase, deliver_to
 from ..events.host import ModuleHost
 from ..events.redaction import redact_socket
 from ..runtime.module import ModParam, Module
@@ -57,14 +57,10 @@ class VirtualEndpoint:
         return hash(self.key())
 
 
-class VirtualTransport:
+class VirtualTransport(TransportBase):
+    owner: EventVirtual
     proto = "virtual"
     module = "event_virtual"
-    expirable = True
-    queued = False
-
-    def __init__(self, owner: EventVirtual) -> None:
-        self.owner = owner
 
     @staticmethod
     def members(rest: str) -> list[str]:

@@ -20,7 +20,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..events.core import Occurrence, SocketError, Subscriber
+from ..events.core import Occurrence, SocketError, Subscriber, syntax_check
 from ..events.links import LinkWorker
 from ..events.payload import Param, encode
 from ..events.sender import (
@@ -112,13 +112,8 @@ def xml_head(method: str, event: str) -> str:
 class XmlRpcTransport(QueuedTransport):
     proto = "xmlrpc"
     module = MODULE
-
-    @staticmethod
-    def check_syntax(rest: str) -> None:
-        split_xmlrpc(rest)
-
-    def parse(self, rest: str) -> XmlRpcEndpoint:
-        return parse_xmlrpc(rest)
+    check_syntax = syntax_check(split_xmlrpc)
+    parse = staticmethod(parse_xmlrpc)
 
     def describe(self, endpoint: XmlRpcEndpoint) -> str:
         return "xmlrpc:%s:%d:%s" % (endpoint.host, endpoint.port, endpoint.method)

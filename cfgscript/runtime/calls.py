@@ -72,6 +72,20 @@ class VarRef:
             return self.accessor.delete(ctx, op) if self.accessor.delete else False
         return self.accessor.write(ctx, op, value)
 
+    def values(self, ctx: RunContext) -> list[Value]:
+        """Every value, first to last, as for-each walks them: index 0, 1, ...
+        until one is NULL; a variable without indexes has its one value, if any."""
+        item = self.accessor.item
+        if item is None:
+            value = self.read(ctx)
+            return [] if value is None else [value]
+        values = []
+        while True:
+            value = item(ctx, len(values))
+            if value is None:
+                return values
+            values.append(value)
+
 
 def parameter_regex(pattern: str) -> Regex:
     """fixup_regcomp(): REG_EXTENDED|REG_ICASE|REG_NEWLINE."""

@@ -277,21 +277,11 @@ class CoreVariables(Module):
 
     @pvar("route.name")
     def route_name(self, spec: PVSpec, compiler) -> Accessor:
-        index_of = _index_reader(spec, compiler)
-
-        def read(ctx: RunContext) -> Value:
-            frame = _stack_frame(ctx.routes, index_of(ctx))
-            return None if frame is None else (frame.name or "")
-        return Accessor(read)
+        return _frame_accessor(spec, compiler, lambda frame: frame.name or "")
 
     @pvar("route.type")
     def route_type(self, spec: PVSpec, compiler) -> Accessor:
-        index_of = _index_reader(spec, compiler)
-
-        def read(ctx: RunContext) -> Value:
-            frame = _stack_frame(ctx.routes, index_of(ctx))
-            return None if frame is None else frame.kind
-        return Accessor(read)
+        return _frame_accessor(spec, compiler, lambda frame: frame.kind)
 
     # ------------------------------------------------------------ colours and SIP
 
@@ -400,6 +390,17 @@ def _stack_frame(frames: list[RouteFrame], index) -> Optional[RouteFrame]:
     if not 0 <= index < size:
         return None
     return frames[size - index - 1]
+
+
+def _frame_accessor(spec: PVSpec, compiler,
+                    value_of: Callable[[RouteFrame], Value]) -> Accessor:
+    """A $route.* variable: value_of the route frame its index names (NULL when none)."""
+    index_of = _index_reader(spec, compiler)
+
+    def read(ctx: RunContext) -> Value:
+        frame = _stack_frame(ctx.routes, index_of(ctx))
+        return None if frame is None else value_of(frame)
+    return Accessor(read)
 
 
 def _frame_text(frame: RouteFrame, is_top: bool) -> str:

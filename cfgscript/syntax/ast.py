@@ -90,8 +90,8 @@ class Compare(Node):
 
 
 @dataclass(slots=True, eq=False)
-class BinOp(Node):
-    """Arithmetic (+ - * / %) or bitwise (| & ^ << >>) value operator."""
+class Binary(Node):
+    """The shape of the two-operand operators below (never built itself)."""
     _fields = ('left', 'right')
     op: str
     left: Node
@@ -99,23 +99,28 @@ class BinOp(Node):
 
 
 @dataclass(slots=True, eq=False)
-class BitNot(Node):
+class Unary(Node):
+    """The shape of the one-operand operators below (never built itself)."""
     _fields = ('operand',)
     operand: Node
 
 
-@dataclass(slots=True, eq=False)
-class Logic(Node):
-    _fields = ('left', 'right')
-    op: str                     # "and" | "or"
-    left: Node
-    right: Node
+class BinOp(Binary):
+    """Arithmetic (+ - * / %) or bitwise (| & ^ << >>) value operator."""
+    __slots__ = ()
 
 
-@dataclass(slots=True, eq=False)
-class Not(Node):
-    _fields = ('operand',)
-    operand: Node
+class BitNot(Unary):
+    __slots__ = ()
+
+
+class Logic(Binary):
+    """Condition operator: op is "and" or "or"."""
+    __slots__ = ()
+
+
+class Not(Unary):
+    __slots__ = ()
 
 
 @dataclass(slots=True, eq=False)

@@ -87,27 +87,6 @@ class Builder:
 
     # ------------------------------------------------------------ positions
 
-    def _start(self, item) -> tuple[str, int, int]:
-        if _is_token(item):
-            if self._locate is None:
-                return self.file, item[2], item[3]
-            path, line = self._locate(item[2])
-            return path, line, item[3]
-        return item.file, item.line, item.col
-
-    def _end(self, item) -> tuple[int, int]:
-        if _is_token(item):
-            text = item[1]
-            if "\n" in text:
-                line = item[2] + text.count("\n")
-                col = len(text) - text.rfind("\n")
-            else:
-                line, col = item[2], item[3] + len(text)
-            if self._locate is not None:
-                line = self._locate(line)[1]
-            return line, col
-        return item.end_line, item.end_col
-
     def _pos(self, first, last) -> tuple[str, int, int, int, int]:
         """(file, line, col, end_line, end_col) spanning two tokens or nodes."""
         locate = self._locate
@@ -131,8 +110,7 @@ class Builder:
         return path, line, col, end_line, end_col
 
     def error(self, message: str, first, last=None) -> None:
-        path, line, col = self._start(first)
-        end_line, end_col = self._end(last if last is not None else first)
+        path, line, col, end_line, end_col = self._pos(first, last if last is not None else first)
         self.diagnostics.append(Diagnostic(ERROR, message, path, line, col,
                                            end_col if end_line == line else 0,
                                            included_from=self._included_from(path)))

@@ -11,29 +11,18 @@ import fcntl
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
-import sys
 import termios
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import free_port, wait_until
+from . import MI_SERVERS, free_port, free_udp_port, start_run, stop, wait_until
 
-SCRIPT = '''loadmodule "event_datagram.so"
-loadmodule "mi_datagram.so"
-loadmodule "mi_fifo.so"
-loadmodule "httpd.so"
-loadmodule "mi_http.so"
-modparam("mi_datagram", "socket_name", "udp:127.0.0.1:%(udp)d")
-modparam("mi_fifo", "fifo_name", "%(folder)s/fifo")
-modparam("mi_fifo", "reply_dir", "%(folder)s/")
-modparam("httpd", "port", %(http)d)
-event_route[E_FUZZ] { xlog("fuzz $param(1)\\n"); }
-startup_route { xlog("started\\n"); }
-'''
+SCRIPT = ('loadmodule "event_datagram.so"\n' + MI_SERVERS
+          + 'event_route[E_FUZZ] { xlog("fuzz $param(1)\\n"); }\n'
+          + 'startup_route { xlog("started\\n"); }\n')
 HTTP_STATUSES = {200, 202, 400, 405, 406, 413, 414, 431, 501, 505}
 METHODS = ["core:pwd", "evi:raise", "evi:subscribe", "evi:subscribers", "evi:list", "which",
            "version", "statistics:get", "raise_event", "help", "log_level", "E_FUZZ", ""]
@@ -174,14 +163,12 @@ class FuzzServer:
 
     @classmethod
     def start(cls, folder: Path) -> FuzzServer:
-        udp, http = udp_port(), free_port()
+        udp, http = free_udp_port(), free_port()
         script = folder / "fuzz.cfg"
-        script.write_text(SCRIPT % {"udp": udp, "http": http, "folder": folder})
+        script.write_text(SCRIPT % {"udp": udp, "http": http, "folder": folder,
+                                    "fifo": folder / "fifo"})
         stderr = folder / "stderr.log"
-        with stderr.open("w") as stream:
-            child = subprocess.Popen([sys.executable, "-m", "cfgscript", "run", "--log-format",
-                                      "plain", str(script)], stderr=stream)
-        server = cls(folder, udp, http, child, stderr)
+        server = cls(folder, udp, http, start_run(script, stderr), stderr)
         if not wait_until(lambda: "NOTICE:started" in stderr.read_text(), 20):
             server.stop()
             raise RuntimeError("cfgscript run did not start: " + stderr.read_text())
@@ -189,19 +176,8 @@ class FuzzServer:
 
     def stop(self) -> str:
         """Stop the server; its stderr."""
-        self.child.send_signal(signal.SIGTERM)
-        try:
-            self.child.wait(15)
-        except subprocess.TimeoutExpired:
-            self.child.kill()
-            self.child.wait(5)
+        stop(self.child)
         return self.stderr.read_text(errors="replace")
-
-
-def udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

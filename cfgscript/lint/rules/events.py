@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import ClassVar, Optional
 
 from ...catalog import CORE
 from ..facts import ScriptFacts, Subscription
@@ -148,7 +148,18 @@ def socket_problems(facts: ScriptFacts,
                 yield sub, problem
 
 
-class BadSocket(Rule):
+class _SocketRule(Rule):
+    """One of the two rules that share socket_problems(): those of a transport
+    whose module is not loaded, or all the others."""
+    not_loaded: ClassVar[bool]
+
+    def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
+        for sub, problem in socket_problems(facts, scope):
+            if problem.not_loaded == self.not_loaded:
+                scope.report(self, sub.socket_place, problem.message)
+
+
+class BadSocket(_SocketRule):
     code = "V210"
     name = "bad-socket"
     severity = WARNING
@@ -163,14 +174,10 @@ class BadSocket(Rule):
            'startup_route { subscribe_event("E_X", "udp:127.0.0.1"); }\n')
     good = ('loadmodule "event_datagram.so"\n'
             'startup_route { subscribe_event("E_X", "udp:127.0.0.1:9999"); }\n')
-
-    def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
-        for sub, problem in socket_problems(facts, scope):
-            if not problem.not_loaded:
-                scope.report(self, sub.socket_place, problem.message)
+    not_loaded = False
 
 
-class TransportNotLoaded(Rule):
+class TransportNotLoaded(_SocketRule):
     code = "V211"
     name = "transport-not-loaded"
     severity = WARNING
@@ -181,11 +188,7 @@ class TransportNotLoaded(Rule):
     bad = 'startup_route { subscribe_event("E_X", "udp:127.0.0.1:9999"); }\n'
     good = ('loadmodule "event_datagram.so"\n'
             'startup_route { subscribe_event("E_X", "udp:127.0.0.1:9999"); }\n')
-
-    def check_script(self, facts: ScriptFacts, scope: Scope) -> None:
-        for sub, problem in socket_problems(facts, scope):
-            if problem.not_loaded:
-                scope.report(self, sub.socket_place, problem.message)
+    not_loaded = True
 
 
 class SubscriptionExpires(Rule):

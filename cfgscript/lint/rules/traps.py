@@ -45,11 +45,20 @@ class MixedArithmetic(Rule):
     nodes = (ast.BinOp,)
 
     def check_node(self, node: ast.BinOp, scope: Scope) -> None:
-        left = node.left
-        if (node.op in ARITHMETIC_MULTIPLICATIVE and isinstance(left, ast.BinOp)
-                and left.op in ARITHMETIC_ADDITIVE and not scope.parenthesized(left)):
-            scope.report(self, node, _arithmetic_message(node, left, scope),
-                         parenthesize(left, "Parenthesize the left operand as it is evaluated"))
+        if _bare_left_operand(node, ARITHMETIC_MULTIPLICATIVE, ARITHMETIC_ADDITIVE, scope):
+            scope.report(self, node, _arithmetic_message(node, node.left, scope),
+                         parenthesize(node.left,
+                                      "Parenthesize the left operand as it is evaluated"))
+
+
+def _bare_left_operand(node: ast.BinOp | ast.Logic, ops: Sequence[str],
+                       left_ops: Sequence[str], scope: Scope) -> bool:
+    """Whether `node` (an operator of `ops`) has on its left, without parentheses, an
+    operation of the same kind with an operator of `left_ops`: one that a reader
+    may take to bind less tightly, though both share one precedence level."""
+    left = node.left
+    return (node.op in ops and isinstance(left, type(node)) and left.op in left_ops
+            and not scope.parenthesized(left))
 
 
 def _arithmetic_message(node: ast.BinOp, left: ast.BinOp, scope: Scope) -> str:
@@ -82,12 +91,10 @@ class MixedLogic(Rule):
     nodes = (ast.Logic,)
 
     def check_node(self, node: ast.Logic, scope: Scope) -> None:
-        left = node.left
-        if (node.op == "and" and isinstance(left, ast.Logic) and left.op == "or"
-                and not scope.parenthesized(left)):
+        if _bare_left_operand(node, ("and",), ("or",), scope):
             scope.report(self, node, "this is `(... || ...) && ...`: `&&` does not bind "
                          "tighter than `||`; add parentheses to say which is meant",
-                         parenthesize(left, "Parenthesize the `||` as it is evaluated"))
+                         parenthesize(node.left, "Parenthesize the `||` as it is evaluated"))
 
 
 class StringComparedToInt(Rule):

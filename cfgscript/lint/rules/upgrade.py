@@ -34,6 +34,12 @@ def _usable(found: Verdict, scope: Scope, kind: str, module: str = "") -> Verdic
     return found
 
 
+def _upgrade_verdict(kind: str, name: str, scope: Scope, upgrade: Catalog) -> Optional[Verdict]:
+    """What the upgrade release says of a name (usable in the target release), if anything."""
+    found = verdict(kind, name, upgrade.release)
+    return None if found is None else _usable(found, scope, kind)
+
+
 class UpgradeBreaks(Rule):
     code = "L410"
     name = "upgrade-breaks"
@@ -65,9 +71,8 @@ class UpgradeBreaks(Rule):
     def _GlobalParam(self, node: ast.GlobalParam, scope: Scope, upgrade: Catalog) -> None:
         if not exists(scope.catalog, GLOBAL, node.name):
             return
-        found = verdict(GLOBAL, node.name, upgrade.release)
+        found = _upgrade_verdict(GLOBAL, node.name, scope, upgrade)
         if found is not None:
-            found = _usable(found, scope, GLOBAL)
             self._report(scope, node, found.message, global_fix(node, found))
             return
         deprecated = cast(dict, release_value("global.deprecated", upgrade.release))
@@ -80,9 +85,8 @@ class UpgradeBreaks(Rule):
     def _LoadModule(self, node: ast.LoadModule, scope: Scope, upgrade: Catalog) -> None:
         if not exists(scope.catalog, MODULE, node.module):
             return
-        found = verdict(MODULE, node.module, upgrade.release)
+        found = _upgrade_verdict(MODULE, node.module, scope, upgrade)
         if found is not None:
-            found = _usable(found, scope, MODULE)
             self._report(scope, node, found.message, module_fix(node, scope, found))
 
     def _ModParam(self, node: ast.ModParam, scope: Scope, upgrade: Catalog) -> None:
@@ -126,9 +130,8 @@ class UpgradeBreaks(Rule):
         now = scope.catalog.function(node.name, scope.loaded)
         if now is None:
             return
-        found = verdict(FUNCTION, node.name, upgrade.release)
+        found = _upgrade_verdict(FUNCTION, node.name, scope, upgrade)
         if found is not None:
-            found = _usable(found, scope, FUNCTION)
             self._report(scope, node, found.message, function_fix(node, found.rename))
             return
         later = upgrade.module_function(now.module, node.name)

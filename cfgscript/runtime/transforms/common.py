@@ -37,28 +37,22 @@ def ascii_lower(s: str) -> str:
     return s.translate(_LOWER)
 
 
-def _int_getter(arg: Union[int, PVSpec], host) -> Getter:
-    """A numeric parameter: a number, or a variable that must have an int form."""
-    if isinstance(arg, int):
+def _int_param(value: Value) -> Union[int, None]:
+    """A numeric parameter's variable must have an int form."""
+    return int_of(value) if has_int(value) else None
+
+
+def _str_param(value: Value) -> Union[str, None]:
+    """A string parameter's variable must have a non-empty string form."""
+    return (str_of(value) or None) if has_str(value) else None
+
+
+def _getter(arg: Union[int, str, PVSpec], host, convert: Callable[[Value], object]) -> Getter:
+    """A parameter: a constant as given, or a variable read and converted."""
+    if not isinstance(arg, PVSpec):
         return lambda ctx: arg
     read = host.compile_read(arg)
-
-    def get(ctx: object) -> Union[int, None]:
-        value = read(ctx)
-        return int_of(value) if has_int(value) else None
-    return get
-
-
-def _str_getter(arg: Union[str, PVSpec], host) -> Getter:
-    """A string parameter: a constant, or a variable with a non-empty string form."""
-    if isinstance(arg, str):
-        return lambda ctx: arg
-    read = host.compile_read(arg)
-
-    def get(ctx: object) -> Union[str, None]:
-        value = read(ctx)
-        return (str_of(value) or None) if has_str(value) else None
-    return get
+    return lambda ctx: convert(read(ctx))
 
 
 # --------------------------------------------------------------------------- parameter parsing
@@ -138,10 +132,20 @@ class Args:
         return self.rest[start:p], p
 
     def int_arg(self, arg: Union[int, PVSpec]) -> Getter:
-        return _int_getter(arg, self.host)
+        return _getter(arg, self.host, _int_param)
 
     def str_arg(self, arg: Union[str, PVSpec]) -> Getter:
-        return _str_getter(arg, self.host)
+        return _getter(arg, self.host, _str_param)
+
+    def only_str_param(self, p: int) -> Getter:
+        """The getter of the one string parameter after the ',' at p."""
+        arg, _ = self.sparam(self.expect(p))
+        return self.str_arg(arg)
+
+    def only_int_param(self, p: int) -> Getter:
+        """The getter of the one numeric parameter after the ',' at p."""
+        arg, _ = self.nparam(self.expect(p))
+        return self.int_arg(arg)
 
 
 Compiler = Callable[[Args, int], Step]

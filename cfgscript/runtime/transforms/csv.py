@@ -57,8 +57,7 @@ def _csv_step(work: Callable[[tuple, object], Value]) -> Step:
 
 
 def _c_csv_value(args: Args, p: int) -> Step:
-    index, _ = args.nparam(args.expect(p))
-    get_index = args.int_arg(index)
+    get_index = args.only_int_param(p)
 
     def work(fields: tuple, ctx: object) -> Value:
         i = get_index(ctx)

@@ -150,8 +150,7 @@ def _resolver(family: int) -> Callable[[str], Value]:
 
 
 def _c_ip_matches(args: Args, p: int) -> Step:
-    net, _ = args.sparam(args.expect(p))
-    get_net = args.str_arg(net)
+    get_net = args.only_str_param(p)
 
     def step(value: Value, ctx: object) -> Value:
         s, network = str_of(value), get_net(ctx)

@@ -75,8 +75,7 @@ def _params_step(work: Callable[[tuple, object], Value]) -> Step:
 
 def _c_param_lookup(exist: bool) -> Compiler:
     def compile_lookup(args: Args, p: int) -> Step:
-        name, _ = args.sparam(args.expect(p))
-        get_name = args.str_arg(name)
+        get_name = args.only_str_param(p)
 
         def work(params: tuple, ctx: object) -> Value:
             wanted = get_name(ctx)
@@ -93,8 +92,7 @@ def _c_param_lookup(exist: bool) -> Compiler:
 
 def _c_param_at(field: int) -> Compiler:
     def compile_at(args: Args, p: int) -> Step:
-        index, _ = args.nparam(args.expect(p))
-        get_index = args.int_arg(index)
+        get_index = args.only_int_param(p)
 
         def work(params: tuple, ctx: object) -> Value:
             i = get_index(ctx)

@@ -66,8 +66,7 @@ def _digest(algo: str) -> Step:
 
 def _c_hmac(algo: str) -> Compiler:
     def compile_hmac(args: Args, p: int) -> Step:
-        key_arg, _ = args.sparam(args.expect(p))
-        get_key = args.str_arg(key_arg)
+        get_key = args.only_str_param(p)
 
         def step(value: Value, ctx: object) -> Value:
             key = get_key(ctx)
@@ -469,8 +468,7 @@ def _c_width(args: Args, p: int) -> Step:
 
 
 def _c_xor(args: Args, p: int) -> Step:
-    secret, _ = args.sparam(args.expect(p))
-    get_secret = args.str_arg(secret)
+    get_secret = args.only_str_param(p)
 
     def step(value: Value, ctx: object) -> Value:
         key = get_secret(ctx)

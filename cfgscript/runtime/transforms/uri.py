@@ -357,8 +357,7 @@ def _uri_schema(uri: dict, s: str, ctx: object) -> Value:
 
 
 def _c_uri_param(args: Args, p: int) -> Step:
-    name, _ = args.sparam(args.expect(p))
-    get_name = args.str_arg(name)
+    get_name = args.only_str_param(p)
 
     def work(uri: dict, s: str, ctx: object) -> Value:
         if not uri.get("params"):
