@@ -81,6 +81,8 @@ def parse_mi_address(text: str) -> MIAddress:
         host, port = _host_port(rest, text)
         return MIAddress("udp", text, host, port)
     if kind in ("unix", "fifo"):
+        if "\0" in rest:
+            raise AddressError("%s: a path cannot hold a NUL character" % text)
         return MIAddress(kind, text, path=rest)
     raise AddressError("%s: unknown MI transport %r" % (text, kind))
 
