@@ -92,6 +92,19 @@ def script_text(rnd: random.Random) -> str:
     return mutate(ScriptGenerator(rnd).script(), random_mutations(rnd))
 
 
+def runnable_text(rnd: random.Random) -> str:
+    """Scripts that mostly pass the checks, for the run target: generated ones,
+    and conformance scripts as they are or with one token mutation."""
+    kind = rnd.randrange(6)
+    if kind < 2:
+        return ScriptGenerator(rnd).script()
+    if kind == 2:
+        return _GRAMMAR.script(rnd)
+    if kind == 3:
+        return rnd.choice(CORPUS)
+    return mutate(rnd.choice(CORPUS), random_mutations(rnd)[:1])
+
+
 def _positioned(diagnostics, line_text) -> Problem:
     for diag in diagnostics:
         if not diag.file or diag.line < 1 or diag.col < 1:
@@ -306,7 +319,7 @@ def targets(folder: str) -> dict[str, Target]:
         "parse": Target("parse", script_text, fuzz_parse),
         "check": Target("check", script_text, fuzz_check),
         "lint": Target("lint", script_text, fuzz_lint),
-        "run": Target("run", script_text, fuzz_run),
+        "run": Target("run", runnable_text, fuzz_run),
         "sockets": Target("sockets", lambda rnd: socket_string(rnd, folder), sockets),
         "cli": Target("cli", lambda rnd: arguments(rnd, folder), fuzz_cli),
     }
