@@ -26,10 +26,10 @@ import re
 import sys
 import tempfile
 import threading
-from unittest import mock
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
+from unittest import mock
 
 from cfgscript import cli
 from cfgscript.catalog import load_catalog

@@ -26,6 +26,7 @@ PARAMS = ["", "exchange=x?", "exchange=?", "persistent?", "tls_domain=d?", "dura
           "exchange=x;persistent?", " ; ?", "exchange=%41?", "e" * 300 + "?"]
 METHODS = ["", "/", "/m", "/" + "m" * 300, "/a/b", "/%"]
 POLICIES = ["PARALLEL", "FAILOVER", "ROUND-ROBIN", "parallel", "", "PARALLEL\t"]
+SEPARATORS = list(":/@?;%[] \t\x00\udcff")
 PROTOS = ["udp", "unix", "tcp", "rabbitmq", "xmlrpc", "flatstore", "virtual", "route"]
 
 
@@ -83,7 +84,7 @@ def _mutated(text: str, rnd: random.Random) -> str:
         at = rnd.randrange(len(chars) + 1)
         kind = rnd.randrange(3)
         if kind == 0:
-            chars.insert(at, _pick(rnd, list(":/@?;%[] \t\x00\udcff") + [chr(rnd.randrange(1, 0x3000))]))
+            chars.insert(at, _pick(rnd, SEPARATORS + [chr(rnd.randrange(1, 0x3000))]))
         elif kind == 1:
             del chars[at:at + rnd.randint(1, 3)]
         else:
