@@ -325,3 +325,33 @@ def targets(folder: str) -> dict[str, Target]:
     }
 
 
+
+
+def sandboxed_targets(tmp_path_factory):
+    """For a module-scoped fixture: the targets, the working directory a
+    fresh one while they are in use."""
+    import pytest
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("CFGSCRIPT_CACHE_DIR", str(folder / "cache"))
+        table = targets(str(folder))
+        yield table
+        table["sockets"].feed.close()
+
+
+def fuzz_examples(target: Target, examples: int) -> None:
+    """Feed `examples` hypothesis-drawn inputs to the target; fail on a problem."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.randoms(use_true_random=False))
+    def fuzz(rnd: random.Random) -> None:
+        case = target.generate(rnd)
+        problem = target.feed(case)
+        assert problem is None, "%s\n%r" % (problem, case)
+
+    fuzz()
