@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import socket
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ import pika
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_vs_opensips import Sink  # noqa: E402
 from scripting import load_engine  # noqa: E402
 from support import wait_until  # noqa: E402
 from support.tcp_proxy import TcpProxy  # noqa: E402
@@ -69,33 +69,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-class UdpReceiver(threading.Thread):
-    """Counts the datagrams arriving on a loopback port."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.received = 0
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            try:
-                self.sock.recv(65535)
-                self.received += 1
-            except TimeoutError:
-                continue
-
-    def stop(self) -> None:
-        self.running = False
-        self.join(5)
-        self.sock.close()
 
 
 class AmqpConsumer(threading.Thread):
@@ -160,8 +133,7 @@ def report(raised: int, started: float, subs: dict, routes: int) -> None:
 
 
 def soak(args: argparse.Namespace) -> int:
-    udp, amqp = UdpReceiver(), AmqpConsumer()
-    udp.start()
+    udp, amqp = Sink(), AmqpConsumer()
     amqp.start()
     with TcpProxy(BROKER) as proxy:
         engine = load_engine(SCRIPT % {"udp": udp.port, "proxy": proxy.port,
@@ -193,13 +165,13 @@ def soak(args: argparse.Namespace) -> int:
         seconds = time.monotonic() - started
         engine.shutdown()
     report(raised, started, subs, routes.current())
-    udp.stop()
+    udp.close()
     amqp.stop()
     logged = log.getvalue().splitlines()
     print("%d events in %.0f s (%.0f/s), %d proxy cuts, %d reconnections; received: udp %d, "
           "rabbitmq %d; %d log lines" % (raised, seconds, raised / seconds, cuts,
                                          sum("is back" in line for line in logged),
-                                         udp.received, amqp.received, len(logged)))
+                                         udp.count, amqp.received, len(logged)))
     wrong = ["%s: %s accounts for %d of %d" % (name, counts(sub), accounted(sub), raised)
              for name, sub in subs.items() if accounted(sub) != raised or sub.buffered]
     if routes.current() != raised:
