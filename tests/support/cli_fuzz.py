@@ -23,7 +23,7 @@ SHORT_TIMES = ["0.01", "0.02", "1e-3"]
 WORDS = ["-", "--", "-x", "--nope", "=", "é", "\x7f", "a" * 500, "--once=1", "-j", "E_X",
          "evi:subscribers", "which", "version", "arg=1", '{"a": 1}']
 GUARDS = {"run": ["--once"], "mi": ["--timeout", "0.05"], "listen": ["--timeout", "0.05"]}
-SKIPPED = {"lsp"}       # a server on stdin/stdout, fuzzed through its own tests
+SKIPPED = {"lsp"}       # a server reading stdin until it closes; its one option is --stdio
 
 
 def cli_files(folder: str) -> None:
