@@ -7,6 +7,10 @@ an internal error. The 100,000-input run is tests/perf/fuzz_targets.py
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from support.fuzz_targets import fuzz_cli, fuzz_examples, sandboxed_targets
 
@@ -44,3 +48,21 @@ def test_a_nul_character_in_the_configured_mi_address(tmp_path, monkeypatch, cap
     assert cli.main(["mi", "--timeout", "0.1", "which"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "a path cannot hold a NUL character" in err, err
+
+
+# found by atheris: a host that is not valid UTF-8 on the command line (or in
+# the httpd ip modparam) ended in "internal error: TypeError: encoding of
+# hostname failed"
+@pytest.mark.parametrize("argv", [
+    ["listen", "udp:\udcff:9", "--timeout", "0.1"],
+    ["listen", "tcp:\udcff:9", "--timeout", "0.1"],
+    ["run", "--once", "--mi", "udp:\udcff:9999", "/dev/null"],
+    ["run", "--once", "--mi", "http:\udcff:9999", "/dev/null"],
+], ids=["listen-udp", "listen-tcp", "mi-udp", "mi-http"])
+def test_a_host_that_cannot_be_encoded_is_a_usage_error(fuzz_targets, argv) -> None:
+    assert fuzz_cli(argv) is None
+    ran = subprocess.run([sys.executable, "-m", "cfgscript", *map(os.fsencode, argv)],
+                         capture_output=True, timeout=60)
+    assert ran.returncode == 2
+    (line,) = ran.stderr.splitlines()
+    assert line.startswith(b"cfgscript: error: ") and b"encoding of hostname failed" in line

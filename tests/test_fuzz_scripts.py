@@ -7,6 +7,9 @@ in the log). The 100,000-input runs are tests/perf/fuzz_targets.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from scripting import load_engine, log_lines
 from support.fuzz_targets import fuzz_examples, private_addresses, sandboxed_targets
@@ -43,3 +46,15 @@ def test_a_shared_variable_int_that_is_no_number(fuzz_targets) -> None:
         "ERROR:cfgutils:param_set_xvar: unable to set shv parameter [neg=i:-3neg=i:-3]",
         "ERROR:cfgutils:param_set_xvar: unable to set var parameter [v=i:x1]",
         "NOTICE:0 -3 <null>"]
+
+
+def test_an_httpd_ip_that_cannot_be_encoded(fuzz_targets, tmp_path) -> None:
+    script = tmp_path / "h.cfg"
+    script.write_bytes(b'loadmodule "httpd.so"\nloadmodule "mi_http.so"\n'
+                       b'modparam("httpd", "ip", "\xff")\nstartup_route { exit; }\n')
+    ran = subprocess.run([sys.executable, "-m", "cfgscript", "run", "--once", str(script)],
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1
+    assert ran.stderr.splitlines()[0] == (
+        "%s:2:1: error: module mi_http cannot start: cannot bind http://\\udcff:8888/mi: "
+        "encoding of hostname failed" % script)

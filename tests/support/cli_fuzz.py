@@ -45,7 +45,8 @@ def _addresses(folder: str) -> list[str]:
             "udp:nohost.invalid:9", "unix:" + os.path.join(folder, "mi.sock"), "unix:" + folder,
             "unix:", "http:127.0.0.1:0", "http://127.0.0.1:9/mi", "http:127.0.0.1:0/" + "r" * 300,
             "fifo:" + os.path.join(folder, "fifo"), "fifo:" + folder, "tcp:127.0.0.1:9",
-            "rabbitmq:u:%s@127.0.0.1:9/q" % PASSWORD, "nope:1", "udp:", ":", "udp:0.0.0.0:0"]
+            "rabbitmq:u:%s@127.0.0.1:9/q" % PASSWORD, "nope:1", "udp:", ":", "udp:0.0.0.0:0",
+            "udp:\udcff:9", "http:\udcff:9", "tcp:\udcff:9"]    # a byte that is no UTF-8
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
