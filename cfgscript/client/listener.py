@@ -138,8 +138,9 @@ def _split_host_port(rest: str, text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def _bind_error(text: str, err: OSError) -> TransportError:
-    return TransportError("cannot listen on %s: %s" % (text, err.strerror or err))
+def _bind_error(text: str, err: Exception) -> TransportError:
+    """OSError, or TypeError for a host name that cannot be encoded."""
+    return TransportError("cannot listen on %s: %s" % (text, getattr(err, "strerror", None) or err))
 
 
 def _shown_host(host: str) -> str:
@@ -175,7 +176,7 @@ class DatagramListener(Listener):
             else:       # a stale socket of ours is replaced; anything else is refused
                 self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 self._owned = bind_unix(self.sock, self.path, UNIX_MODE)
-        except OSError as err:
+        except (OSError, TypeError) as err:
             self._close()
             raise _bind_error(self.text, err) from None
 
@@ -227,7 +228,7 @@ class StreamListener(Listener):
         try:
             self.server.bind((self.host, self.port))
             self.server.listen(16)
-        except OSError as err:
+        except (OSError, TypeError) as err:
             self.server.close()
             raise _bind_error(self.text, err) from None
         self.port = self.server.getsockname()[1]

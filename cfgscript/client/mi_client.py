@@ -81,6 +81,8 @@ def parse_mi_address(text: str) -> MIAddress:
         host, port = _host_port(rest, text)
         return MIAddress("udp", text, host, port)
     if kind in ("unix", "fifo"):
+        if "\0" in rest:
+            raise AddressError("%s: a path cannot hold a NUL character" % text)
         return MIAddress(kind, text, path=rest)
     raise AddressError("%s: unknown MI transport %r" % (text, kind))
 
@@ -114,6 +116,8 @@ class _DatagramLink(_Link):
             self.sock.sendto(request, self.target)
         except socket.gaierror as err:
             raise TransportError("%s: %s" % (self.address.text, err.strerror)) from None
+        except TypeError as err:        # a host name that cannot be encoded
+            raise TransportError("%s: %s" % (self.address.text, err)) from None
         except OSError as err:
             raise TransportError("%s: cannot send: %s" % (self.address.text,
                                                           err.strerror or err)) from None
@@ -294,7 +298,9 @@ def _request(method: str, params: Params, request_id: Optional[int]) -> bytes:
         body["params"] = params
     if request_id is not None:
         body["id"] = request_id
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    # an argument that is no valid UTF-8 goes out as the bytes it was given
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogateescape")
 
 
 def _result(raw: bytes, request_id: int, address: MIAddress) -> Any:

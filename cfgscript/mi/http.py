@@ -185,7 +185,7 @@ class HttpServer:
         address = "http://%s:%d%s" % (host, port, path)
         try:
             self.httpd = _MiHttpd((host, port), path.rstrip("/"), answer)
-        except (OSError, OverflowError) as err:
+        except (OSError, OverflowError, TypeError) as err:    # TypeError: a host not encodable
             reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
             raise ServerError("cannot bind %s: %s" % (address, reason)) from None
         self.thread = threading.Thread(target=self.httpd.serve_forever,

@@ -43,7 +43,7 @@ def _bind_udp(address: str) -> socket.socket:
     except ServerError:
         sock.close()
         raise
-    except (OSError, UnicodeError) as err:
+    except (OSError, UnicodeError, TypeError) as err:     # TypeError: a host not encodable
         sock.close()
         raise ServerError("cannot bind %s: %s" % (address, _reason(err))) from None
     return sock

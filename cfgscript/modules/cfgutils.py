@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 
 from ..runtime.accessor import Accessor
@@ -24,12 +25,18 @@ _CTIME_FIELDS = {
 }
 
 
+_SIGNED_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def _shared_value(spec: str) -> tuple[str, Value]:
-    """shvset/varset "name=i:1" or "name=s:text"."""
+    """shvset/varset "name=i:1" or "name=s:text" (ValueError for an int that is none)."""
     name, _, typed = spec.partition("=")
     kind, _, raw = typed.partition(":")
     if kind.lower() in ("i", "int"):
-        return name.strip(), VInt(int(raw.strip() or 0))
+        raw = raw.strip()
+        if raw and not _SIGNED_INT.fullmatch(raw):
+            raise ValueError(raw)
+        return name.strip(), VInt(int(raw or 0))
     return name.strip(), raw
 
 
@@ -52,12 +59,19 @@ class Cfgutils(Module):
 
     def init(self) -> None:
         self.probability = self.param("initial_probability")
-        for item in self.param("shvset"):
-            name, value = _shared_value(item)
-            self.shared[name] = value
-        for item in self.param("varset"):
-            name, value = _shared_value(item)
-            self.engine.script_vars[name] = value
+        for target, kind, item in self._settings():
+            try:
+                name, value = _shared_value(item)
+            except ValueError:      # OpenSIPS refuses to start; here it is left out
+                self.engine.logger.error(self.name, "param_set_xvar", "unable to set %s "
+                                         "parameter [%s]" % (kind, item))
+                continue
+            target[name] = value
+
+    def _settings(self) -> list[tuple[dict[str, Value], str, str]]:
+        """(where it goes, "shv" or "var", the modparam) for each shvset and varset."""
+        return ([(self.shared, "shv", item) for item in self.param("shvset")]
+                + [(self.engine.script_vars, "var", item) for item in self.param("varset")])
 
     # ------------------------------------------------------------ variables
 
