@@ -115,7 +115,8 @@ def _tree(node: Optional[Node]) -> Optional[_T]:
             tree = _T("alt", tree, _tree(branch))
         return tree
     body = _tree(node.body)
-    assert body is not None
+    if body is None or node.high == 0:
+        return None                 # parse_dup_op() drops x{0}; its groups stay unset
     return _repeat(body, node.low, node.high)
 
 
