@@ -2,6 +2,7 @@
 (pattern, subject, flags) triples.
 
     python tests/perf/regex_differential.py [--count 100000] [--seed 1] [--show 20]
+                                            [--outer-anchors-only]
 
 Each triple is compared on the compile error, on whether it matches, on the
 whole match and every submatch span, and on re.subst's result (one global or
@@ -30,13 +31,15 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=20)
+    parser.add_argument("--outer-anchors-only", action="store_true",
+                        help="^ and $ only at the ends of the pattern")
     options = parser.parse_args()
     rng = random.Random(options.seed)
     found: list[str] = []
     started = time.perf_counter()
     with Oracle() as oracle:
         for _ in range(options.count):
-            case = any_case(rng)
+            case = any_case(rng, not options.outer_anchors_only)
             for outcome in (difference(case, oracle),
                             subst_difference(case, rng.random() < 0.5, oracle)):
                 if outcome is not None:

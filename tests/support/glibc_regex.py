@@ -67,9 +67,9 @@ HANG = "glibc did not return"
 
 class Oracle:
     """regex() run in a child process, so that a call glibc never returns from
-    (it loops forever on some patterns, e.g. "(|^.)+" on "ab" with nmatch 2)
-    costs a bounded wait and a new child instead of the caller: such a call
-    gives HANG."""
+    (it loops forever on some patterns, e.g. "(|^.)+" on "ab" with nmatch 2,
+    or dies) costs a bounded wait and a new child instead of the caller: such
+    a call gives HANG."""
 
     def __init__(self, timeout: float = 2.0):
         self.timeout = timeout
@@ -89,8 +89,11 @@ class Oracle:
             self._start()
         assert self._conn is not None
         self._conn.send((pattern, subject, icase, newline, nmatch, notbol))
-        if self._conn.poll(self.timeout):
-            return self._conn.recv()
+        try:
+            if self._conn.poll(self.timeout):
+                return self._conn.recv()
+        except EOFError:                # the child died: glibc crashed or ran out of memory
+            pass
         self.close()
         self.hangs += 1
         return HANG

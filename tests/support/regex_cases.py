@@ -47,7 +47,8 @@ BRACKET_ITEMS = [
     "[.a.]", "[.-.]", "[.].]", "[=a=]", "[=e=]", "\\d", "\\w", "\\s", "\\]",
 ]
 ESCAPES = ["\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\.", "\\\\", "\\*", "\\a", "\\n",
-           "\\t", "\\b", "\\B", "\\<", "\\>", "\\`", "\\'", "\\{", "\\}", "\\|", "\\e"]
+           "\\t", "\\{", "\\}", "\\|", "\\e"]
+WORD_ANCHORS = ["\\b", "\\B", "\\<", "\\>", "\\`", "\\'"]
 QUANTIFIERS = ["*", "+", "?", "{0,1}", "{1}", "{2}", "{1,2}", "{0,2}", "{2,}", "{,2}",
                "{0}", "{3,3}", "{1,}"]
 
@@ -75,10 +76,13 @@ def random_case(rng: random.Random) -> Case:
 
 
 class _Builder:
-    """A well-formed pattern, as text, with the groups it opened counted."""
+    """A well-formed pattern, as text, with the groups it opened counted;
+    without inner_anchors, ^ and $ only open and close the whole pattern and
+    there are no GNU anchors (\\b, \\<, \\`...) and no back-references."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, inner_anchors: bool):
         self.rng = rng
+        self.inner_anchors = inner_anchors
         self.groups = 0
         self.closed: list[int] = []
 
@@ -90,13 +94,9 @@ class _Builder:
 
     def branch(self, depth: int) -> str:
         rng = self.rng
-        parts = []
-        if rng.random() < 0.15:
-            parts.append("^")
-        for _ in range(rng.randint(1, 3)):
-            parts.append(self.piece(depth))
-        if rng.random() < 0.15:
-            parts.append("$")
+        parts = [self.piece(depth) for _ in range(rng.randint(1, 3))]
+        if self.inner_anchors:
+            parts = ["^"] * (rng.random() < 0.15) + parts + ["$"] * (rng.random() < 0.15)
         return "".join(parts)
 
     def piece(self, depth: int) -> str:
@@ -127,10 +127,10 @@ class _Builder:
         if roll < 0.75:
             return "."
         if roll < 0.85:
-            return rng.choice(ESCAPES)
-        if roll < 0.9 and self.closed:
+            return rng.choice(ESCAPES + WORD_ANCHORS if self.inner_anchors else ESCAPES)
+        if roll < 0.9 and self.closed and self.inner_anchors:
             return "\\%d" % rng.choice(self.closed)
-        return rng.choice(("^", "$", "a", "b"))
+        return rng.choice(("^", "$", "a", "b") if self.inner_anchors else ("a", "b"))
 
     def bracket(self) -> str:
         rng = self.rng
@@ -155,17 +155,21 @@ def _subject(rng: random.Random, pattern: str) -> str:
     return "".join(chars)
 
 
-def structured_case(rng: random.Random) -> Case:
-    builder = _Builder(rng)
-    pattern = builder.alternation(0)
+def structured_case(rng: random.Random, inner_anchors: bool = True) -> Case:
+    pattern = _Builder(rng, inner_anchors).alternation(0)
+    if not inner_anchors:
+        pattern = "^" * (rng.random() < 0.2) + pattern + "$" * (rng.random() < 0.2)
     subject = _subject(rng, pattern)
     nmatch = rng.choice((0, 1, 2, 3, 5, 10))
     return Case(encode(pattern), encode(subject), rng.random() < 0.35, rng.random() < 0.35,
                 nmatch, rng.random() < 0.15)
 
 
-def any_case(rng: random.Random) -> Case:
-    return random_case(rng) if rng.random() < 0.35 else structured_case(rng)
+def any_case(rng: random.Random, inner_anchors: bool = True) -> Case:
+    """The token soup (only with inner_anchors, it has them everywhere) or a tree."""
+    if inner_anchors and rng.random() < 0.35:
+        return random_case(rng)
+    return structured_case(rng, inner_anchors)
 
 
 def difference(case: Case, oracle: glibc_regex.Oracle) -> Optional[str]:
