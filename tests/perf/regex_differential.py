@@ -31,8 +31,9 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=20)
-    parser.add_argument("--outer-anchors-only", action="store_true",
-                        help="^ and $ only at the ends of the pattern")
+    parser.add_argument(
+        "--outer-anchors-only", action="store_true", help="^ and $ only at the ends of the pattern"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)
     found: list[str] = []
@@ -40,15 +41,19 @@ def main() -> int:
     with Oracle() as oracle:
         for _ in range(options.count):
             case = any_case(rng, not options.outer_anchors_only)
-            for outcome in (difference(case, oracle),
-                            subst_difference(case, rng.random() < 0.5, oracle)):
+            for outcome in (
+                difference(case, oracle),
+                subst_difference(case, rng.random() < 0.5, oracle),
+            ):
                 if outcome is not None:
                     found.append(outcome)
         hangs = oracle.hangs
     elapsed = time.perf_counter() - started
-    print("%d triples, seed %d: %d differences, %d glibc calls that never returned, %.1f s"
-          % (options.count, options.seed, len(found), hangs, elapsed))
-    for line in sorted(found, key=len)[:options.show]:
+    print(
+        "%d triples, seed %d: %d differences, %d glibc calls that never returned, %.1f s"
+        % (options.count, options.seed, len(found), hangs, elapsed)
+    )
+    for line in sorted(found, key=len)[: options.show]:
         print("  " + line)
     return 1 if found else 0
 
