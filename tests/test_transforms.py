@@ -1050,7 +1050,7 @@ class TestViaAndSdpClasses:
     @pytest.mark.parametrize("steps, expected", [
         ("{via.name}", "SIP"), ("{via.version}", "2.0"), ("{via.transport}", "TCP"),
         ("{via.host}", "[2001:db8::1]"), ("{via.domain}", "[2001:db8::1]"),
-        ("{via.port}", 5061), ("{via.params}", "branch=z9hG4bKx;rport;Received=1.2.3.4"),
+        ("{via.port}", 5061), ("{via.params}", "branch=z9hG4bKx;rport;Received=1.2.3.4 "),
         ("{via.param,received}", "1.2.3.4"), ("{via.param,rport}", ""),
         ("{via.param,ttl}", None), ("{via.comment}", "note"), ("{via.branch}", "z9hG4bKx"),
         ("{via.received}", "1.2.3.4"), ("{via.rport}", None), ("{VIA.Host}", "[2001:db8::1]"),

@@ -53,6 +53,8 @@ def _s_len(value: Value, ctx: object) -> Value:
 
 
 def _s_int(value: Value, ctx: object) -> Value:
+    if type(value) is StrInt and str.__str__(value) != str(int_of(value)):
+        return value                    # OpenSIPS keeps the text it had (s.hex2dec's)
     if has_int(value):
         return VInt(int_of(value))
     return VInt(_str2sint(value)[0])

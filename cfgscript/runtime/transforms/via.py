@@ -61,6 +61,7 @@ def parse_via(text: str) -> Optional[ViaBody]:
         p = found.end()
     comment = _COMMENT.match(text, p)
     if comment is not None:
+        last = comment.start(1) - 1 if last >= 0 else last      # the params run up to '('
         p = comment.end()
     if _TAIL.match(text, p) is None:
         return None
