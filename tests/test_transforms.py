@@ -384,7 +384,8 @@ class TestInterface:
         assert {"s.len", "s.substr", "s.sha256_hmac", "s.fill.left", "param.exists",
                 "uri.domain", "nameaddr.param", "ip.resolve6", "csv.value", "re.subst"} <= names
         assert all(name == name.lower() for name in names)
-        assert not any(name.startswith(("via.", "sdp.")) for name in names)
+        assert {"via.branch", "via.param", "sdp.line"} <= names
+        assert "sdp.stream" not in names
 
     def test_every_known_transformation_compiles(self):
         params = {"s.index": ",a", "s.rindex": ",a", "s.substr": ",0,1", "s.select": ",0,,",
@@ -392,7 +393,7 @@ class TestInterface:
                   "param.value": ",a", "param.exist": ",a", "param.exists": ",a",
                   "param.valueat": ",0", "param.name": ",0", "uri.param": ",a",
                   "nameaddr.param": ",a", "ip.matches": ",1.2.3.4/8", "csv.value": ",0",
-                  "re.subst": ",/a/b/"}
+                  "re.subst": ",/a/b/", "sdp.line": ",m", "via.param": ",a"}
         for name in known_transformations():
             if name.endswith("_hmac"):
                 params[name] = ",key"
@@ -406,7 +407,7 @@ class TestInterface:
         with pytest.raises(TransformError, match="unknown"):
             chain(steps)
 
-    @pytest.mark.parametrize("steps", ["{via.host}", "{sdp.line,c}", "{SDP.stream,0}"])
+    @pytest.mark.parametrize("steps", ["{SDP.stream,0}", "{sdp.stream-delete,audio}"])
     def test_unsupported_classes(self, steps):
         with pytest.raises(TransformError, match="not supported in cfgscript"):
             chain(steps)
@@ -511,8 +512,11 @@ class TestStringClass:
         assert tr("FF", "{s.hex2dec}") == 255
         assert tr("", "{s.hex2dec}") == 0
         assert tr("0x1A", "{s.hex2dec}") is None
-        assert tr("ffffffff", "{s.hex2dec}") == -1
-        assert tr("1ffffffff", "{s.hex2dec}") == -1               # high bits shifted out
+        # a negative int prints through an unsigned 64-bit conversion
+        assert str(tr("ffffffff", "{s.hex2dec}")) == "18446744073709551615"
+        assert int(tr("ffffffff", "{s.hex2dec}")) == -1
+        assert int(tr("1ffffffff", "{s.hex2dec}")) == -1          # high bits shifted out
+        assert tr("80000000", "{s.hex2dec}{s.len}") == 20
         assert tr("255", "{s.dec2hex}") == "ff"
         assert tr("-1", "{s.dec2hex}") == "ffffffff"
         assert tr("+16", "{s.dec2hex}") == "10"
@@ -1038,3 +1042,45 @@ def test_csv_and_params_never_crash(parts):
     for steps in ("{csv.count}", "{param.count}", "{nameaddr.uri}", "{uri.host}"):
         tr(s, steps)
     assert to_bytes(s) is not None
+
+
+class TestViaAndSdpClasses:
+    VIA = "SIP / 2.0 / TCP [2001:db8::1]:5061;branch=z9hG4bKx;rport;Received=1.2.3.4 (note)"
+
+    @pytest.mark.parametrize("steps, expected", [
+        ("{via.name}", "SIP"), ("{via.version}", "2.0"), ("{via.transport}", "TCP"),
+        ("{via.host}", "[2001:db8::1]"), ("{via.domain}", "[2001:db8::1]"),
+        ("{via.port}", 5061), ("{via.params}", "branch=z9hG4bKx;rport;Received=1.2.3.4 "),
+        ("{via.param,received}", "1.2.3.4"), ("{via.param,rport}", ""),
+        ("{via.param,ttl}", None), ("{via.comment}", "note"), ("{via.branch}", "z9hG4bKx"),
+        ("{via.received}", "1.2.3.4"), ("{via.rport}", None), ("{VIA.Host}", "[2001:db8::1]"),
+    ])
+    def test_via_parts(self, steps, expected):
+        assert tr(self.VIA, steps) == expected
+
+    @pytest.mark.parametrize("value", ["", "ab", "SIP/2.0/UDP", "HTTP/1.1/UDP h", "SIP/2.0/UDP h:x",
+                                       "SIP/2.0/UDP h:70000", "SIP/2.0/UDP h;a b"])
+    def test_bad_via_is_null(self, value):
+        assert tr(value, "{via.host}") is None
+
+    def test_via_without_port_or_params(self):
+        assert tr("SIP/2.0/UDP host, SIP/2.0/UDP other", "{via.host}") == "host"
+        assert tr("SIP/2.0/UDP host", "{via.port}") is None
+        assert tr("SIP/2.0/UDP host", "{via.params}") is None
+
+    SDP = "v=0\r\nm=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\nxa=no\r\na=sendrecv\r\n"
+
+    @pytest.mark.parametrize("steps, expected", [
+        ("{sdp.line,m}", "m=audio 4000 RTP/AVP 0"), ("{sdp.line,a}", "a=rtpmap:0 PCMU/8000"),
+        ("{sdp.line,a,1}", "a=sendrecv"), ("{sdp.line,a,2}", None), ("{sdp.line,z}", None),
+        ("{sdp.line,v}", "v=0"),
+    ])
+    def test_sdp_line(self, steps, expected):
+        assert tr(self.SDP, steps) == expected
+
+    def test_sdp_last_line_needs_its_cr(self):
+        assert tr("v=0\r\nm=audio", "{sdp.line,m}") is None
+
+    def test_sdp_negative_index_is_refused(self):
+        with pytest.raises(TransformError):
+            chain("{sdp.line,a,-1}")

@@ -41,6 +41,13 @@ class StrInt(str):
         obj.ival = value
         return obj
 
+    @classmethod
+    def with_text(cls, value: int, text: str) -> StrInt:
+        """An integer whose string form is not its decimal text."""
+        obj = str.__new__(cls, text)
+        obj.ival = value
+        return obj
+
     def __int__(self) -> int:
         return self.ival
 
@@ -86,9 +93,10 @@ def text(value: Value) -> str:
     """How a value prints in a format string: NULL is <null>."""
     if value is None:
         return "<null>"
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return value
-    return str(int(value))
+    return str.__str__(value) if kind is StrInt else str(int(value))
 
 
 def to_bytes(value: str) -> bytes:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 from typing import Optional, Union
 
 REG_EXTENDED, REG_ICASE, REG_NEWLINE, REG_NOSUB = 1, 2, 4, 8
@@ -57,3 +60,65 @@ def regex(pattern: bytes, subject: bytes, icase: bool = False, newline: bool = F
             _libc.regfree(buffer)
     finally:
         _libc.uselocale(previous)
+
+
+HANG = "glibc did not return"
+
+
+class Oracle:
+    """regex() run in a child process, so that a call glibc never returns from
+    (it loops forever on some patterns, e.g. "(|^.)+" on "ab" with nmatch 2,
+    or dies) costs a bounded wait and a new child instead of the caller: such
+    a call gives HANG."""
+
+    def __init__(self, timeout: float = 2.0):
+        self.timeout = timeout
+        self.hangs = 0                  # the calls that gave HANG
+        self._child: Optional[multiprocessing.process.BaseProcess] = None
+        self._conn: Optional[multiprocessing.connection.Connection] = None
+
+    def __enter__(self) -> Oracle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def regex(self, pattern: bytes, subject: bytes, icase: bool = False,
+              newline: bool = False, nmatch: Optional[int] = 1, notbol: bool = False) -> Result:
+        if self._conn is None:
+            self._start()
+        assert self._conn is not None
+        self._conn.send((pattern, subject, icase, newline, nmatch, notbol))
+        try:
+            if self._conn.poll(self.timeout):
+                return self._conn.recv()
+        except EOFError:                # the child died: glibc crashed or ran out of memory
+            pass
+        self.close()
+        self.hangs += 1
+        return HANG
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe()
+        self._child = context.Process(target=_serve, args=(child_end,), daemon=True)
+        self._child.start()
+        child_end.close()
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child.join(5)
+            self._child = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    while True:
+        try:
+            args = conn.recv()
+        except EOFError:
+            return
+        conn.send(regex(*args))

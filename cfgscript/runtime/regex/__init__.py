@@ -22,7 +22,7 @@ from typing import Optional
 from ..values import to_bytes
 from .match import Matcher, Spans
 from .nfa import build
-from .pyre import line_anchors_inside, single_path, translate
+from .pyre import line_anchors_inside, nested_repetition, single_path, translate
 from .syntax import RegexError, parse
 
 __all__ = ["Regex", "RegexError", "Spans", "compile_regex"]
@@ -43,6 +43,7 @@ class Regex:
         self._notbol_search = None
         self._single_path = single_path(parsed.tree)
         self._superset = not newline and line_anchors_inside(parsed.tree)
+        self._automaton_only = nested_repetition(parsed.tree)
         self._matcher: Optional[Matcher] = None
 
     def matches(self, subject: str) -> bool:
@@ -51,6 +52,8 @@ class Regex:
         data = to_bytes(subject)
         if self._icase:
             data = data.upper()
+        if self._automaton_only:
+            return self._leftmost_exact(data, False) is not None
         if self._superset:
             return self._leftmost(data, self._search, False) is not None
         return self._search(data) is not None
@@ -62,7 +65,9 @@ class Regex:
         if self._icase:
             data = data.upper()
         search = self._searcher(notbol)
-        if self._superset:
+        if self._automaton_only:
+            start = self._leftmost_exact(data, notbol)
+        elif self._superset:
             start = self._leftmost(data, search, notbol)
         else:
             found = search(data)
@@ -90,6 +95,13 @@ class Regex:
                 return found.start()
             pos = found.start() + 1
         return None
+
+    def _leftmost_exact(self, data: bytes, notbol: bool) -> Optional[int]:
+        """The first start where glibc's automaton matches, without Python's
+        regex (patterns it would take exponential time on)."""
+        exact = self._exact()
+        return next((start for start in range(len(data) + 1)
+                     if exact.matches_at(data, start, notbol)), None)
 
     def _searcher(self, notbol: bool):
         if not notbol:

@@ -163,9 +163,28 @@ class Matcher:
                         and data[i] in nfa.members[node] and nfa.nexts[node] in viable[k + 1]}
             alive = self._reaching(steps[k], going_on, before[i], step_after[i])
             if i == end:
-                alive |= self._reaching(halts[k], {nfa.end}, before[i], halt_after[i])
+                seeds = self._step(steps[k - 1], data[i - 1]) if k else frozenset((nfa.init,))
+                alive |= self._reaching(self._halting(seeds, halts[k]), {nfa.end},
+                                        before[i], halt_after[i])
             viable[k] = alive
         return viable
+
+    def _halting(self, seeds: frozenset[int], halts: frozenset[int]) -> frozenset[int]:
+        """The nodes a match may end through. glibc gives the nodes after an
+        anchor, up to the next character, copies numbered after every other
+        node, and ends the match at the lowest-numbered end node it reaches:
+        the end reached without crossing an anchor when there is one."""
+        nfa = self.nfa
+        plain: set[int] = set()
+        stack = list(seeds)
+        while stack:
+            node = stack.pop()
+            if node in plain or nfa.kinds[node] == "anchor":
+                continue
+            plain.add(node)
+            if nfa.kinds[node] not in ("char", "end", "bref"):
+                stack.extend(nfa.edests[node])
+        return frozenset(plain) if nfa.end in plain else halts
 
     def _reaching(self, nodes: frozenset[int], targets: set[int], before: str, after: str
                   ) -> set[int]:

@@ -70,22 +70,35 @@ def _concat(left: Optional[_T], right: Optional[_T]) -> Optional[_T]:
     return _T("concat", left, right)
 
 
+def _duplicate(elem: _T) -> _T:
+    """duplicate_tree(): a copy whose groups are not optional, even when the
+    original's are (glibc builds the copy's tokens afresh)."""
+    twin = copy.deepcopy(elem)
+    stack = [twin]
+    while stack:
+        node = stack.pop()
+        node.optional = False
+        stack.extend(child for child in (node.left, node.right) if child is not None)
+    return twin
+
+
 def _repeat(elem: _T, low: int, high: Optional[int]) -> _T:
-    """parse_dup_op(): <re>{n,m} as n copies then nested optional copies."""
+    """parse_dup_op(): <re>{n,m} as n copies then nested optional copies; only
+    the first optional copy of a group is marked optional."""
     tree: Optional[_T] = None
     if low > 0:
         tree = elem
         for _ in range(2, low + 1):
-            elem = copy.deepcopy(elem)
+            elem = _duplicate(elem)
             tree = _concat(tree, elem)
         if low == high:
             return tree
-        elem = copy.deepcopy(elem)
+        elem = _duplicate(elem)
     if elem.kind == "subexp":
         elem.optional = True
     rest = _T("star" if high is None else "alt", elem)
     for _ in range(low + 2, (high or 0) + 1):
-        elem = copy.deepcopy(elem)
+        elem = _duplicate(elem)
         rest = _T("alt", _T("concat", rest, elem))
     return _concat(tree, rest)
 
@@ -115,7 +128,8 @@ def _tree(node: Optional[Node]) -> Optional[_T]:
             tree = _T("alt", tree, _tree(branch))
         return tree
     body = _tree(node.body)
-    assert body is not None
+    if body is None or node.high == 0:
+        return None                 # parse_dup_op() drops x{0}; its groups stay unset
     return _repeat(body, node.low, node.high)
 
 

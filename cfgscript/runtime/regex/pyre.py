@@ -172,3 +172,31 @@ def _follow(items: list, k: int) -> set[int]:
             break
     return follow
 
+
+
+def nested_repetition(tree: Optional[Node]) -> bool:
+    """Whether a repetition that can turn more than once holds one of variable
+    length, as (.*){2,}: Python's backtracking can take exponential time on
+    those where glibc's automaton does not."""
+    def variable_inside(node: Optional[Node]) -> bool:
+        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
+            return False
+        if isinstance(node, Group):
+            return variable_inside(node.body)
+        if isinstance(node, (Concat, Alt)):
+            children = node.items if isinstance(node, Concat) else node.branches
+            return any(variable_inside(child) for child in children)
+        return node.low != node.high or variable_inside(node.body)
+
+    def nested(node: Optional[Node]) -> bool:
+        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
+            return False
+        if isinstance(node, Group):
+            return nested(node.body)
+        if isinstance(node, (Concat, Alt)):
+            children = node.items if isinstance(node, Concat) else node.branches
+            return any(nested(child) for child in children)
+        turns_again = node.high is None or node.high > 1
+        return (turns_again and variable_inside(node.body)) or nested(node.body)
+
+    return nested(tree)

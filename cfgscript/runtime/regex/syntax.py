@@ -253,9 +253,9 @@ class _Parser:
         else:
             low, high = (1 if kind == "+" else 0), (1 if kind == "?" else None)
         self.fetch()
-        if tree is None or (low == 0 and high == 0):
+        if tree is None:
             return None
-        return Repeat(tree, low, high)
+        return Repeat(tree, low, high)      # {0} too: its groups keep their numbers
 
     def interval(self) -> tuple[int, Optional[int]]:
         low = self._number()

@@ -8,9 +8,9 @@ parameter parsing once, at load time, following the per-class parsers
 work. String operations count bytes, as in C.
 
 Deliberate differences from OpenSIPS 4.x:
-  - an int result always prints as its value: {s.int} (OpenSIPS keeps the input
-    text), {s.hex2dec} >= 0x80000000 (printed as unsigned 64-bit), {uri.port} of
-    "05060"; {s.xor} and a truncating {s.width} of an int give a plain string
+  - an int result prints as its value: {s.int} (OpenSIPS keeps the input
+    text; cfgscript only keeps {s.hex2dec}'s unsigned 64-bit text), {uri.port} and
+    {via.port} of "05060"; {s.xor} and a truncating {s.width} of an int give a plain string
     (OpenSIPS keeps the old int beside the new text);
   - {s.crc32} is the decimal text (OpenSIPS always reports 10 bytes, padding a
     shorter number with a NUL and stray bytes);
@@ -18,11 +18,12 @@ Deliberate differences from OpenSIPS 4.x:
     empty {s.xor,} secret and an empty {s.index,} needle give NULL;
   - {re.subst}: \\u (the request URI) inserts nothing (there is no request);
   - the 64 KB transformation buffers only limit {s.width};
-  - via.* and sdp.* are refused at load time, as are the module classes.
+  - via.* reads the body with the RFC 3261 grammar (not parse_via()'s machine);
+    sdp.stream and sdp.stream-delete are refused at load time.
 
 The package: common.py (the error, Args and the shared helpers), one file per
-class (string.py for s.*, params.py, csv.py, uri.py, nameaddr.py, ip.py,
-regex_subst.py for re.*), table.py (the classes and their names, read by the
+class (string.py for s.*, params.py, csv.py, uri.py, nameaddr.py, ip.py, via.py,
+sdp.py, regex_subst.py for re.*), table.py (the classes and their names, read by the
 dispatch below and by known_transformations()).
 """
 

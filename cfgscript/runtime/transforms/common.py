@@ -11,7 +11,7 @@ from typing import Union
 
 from ...syntax.ints import wrap32
 from ...syntax.pvspec import PVSpec, SpecError, Transformation, parse_spec_at
-from ..values import Value, has_int, has_str, int_of
+from ..values import StrInt, Value, has_int, has_str, int_of
 
 Step = Callable[[Value, object], Value]
 Getter = Callable[[object], Union[int, str, None]]
@@ -29,7 +29,10 @@ _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz
 
 def str_of(value: Value) -> str:
     """The string form of a (non-NULL) value; ints print in decimal."""
-    return value if type(value) is str else str(int_of(value))
+    kind = type(value)
+    if kind is str:
+        return value
+    return str.__str__(value) if kind is StrInt else str(int_of(value))
 
 
 def ascii_lower(s: str) -> str:

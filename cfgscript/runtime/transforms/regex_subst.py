@@ -27,7 +27,7 @@ class _BadSubst(Exception):
 ReplItem = Union[bytes, int, Callable]
 
 
-class _Subst:
+class Subst:
     """A compiled /regex/replacement/flags expression (subst_parser)."""
 
     def __init__(self, regex: Regex, replacement: tuple[ReplItem, ...], every: bool):
@@ -133,7 +133,7 @@ def _parse_replacement(data: bytes, p: int, host) -> tuple[tuple[ReplItem, ...],
     raise _BadSubst                                             # missing separator
 
 
-def _compile_subst(expr: str, host) -> Union[_Subst, None]:
+def _compile_subst(expr: str, host) -> Union[Subst, None]:
     """subst_parser() on the text after tr_eval_re's brace un-escaping."""
     data = _unescape_braces(to_bytes(expr))
     if len(data) < 3 or data[0] == 92:
@@ -154,15 +154,15 @@ def _compile_subst(expr: str, host) -> Union[_Subst, None]:
                               newline=ord("s") not in flags)
     except (_BadSubst, SpecError, RegexError):
         return None
-    return _Subst(regex, replacement, ord("g") in flags)
+    return Subst(regex, replacement, ord("g") in flags)
 
 
-def _dynamic_subst(get_expr: Getter, host) -> Callable[[object], Union[_Subst, None]]:
+def _dynamic_subst(get_expr: Getter, host) -> Callable[[object], Union[Subst, None]]:
     """An expression held in a variable, compiled when it changes (OpenSIPS keeps
     the last one too)."""
     last: list = [None, None]
 
-    def get(ctx: object) -> Union[_Subst, None]:
+    def get(ctx: object) -> Union[Subst, None]:
         expr = get_expr(ctx)
         if expr is None:
             return None
@@ -176,7 +176,7 @@ def _c_re_subst(args: Args, p: int) -> Step:
     expr, _ = args.sparam(args.expect(p), WS_RBRACKET)
     if isinstance(expr, str):
         constant = _compile_subst(expr, args.host)
-        get_subst: Callable[[object], Union[_Subst, None]] = lambda ctx: constant  # noqa: E731
+        get_subst: Callable[[object], Union[Subst, None]] = lambda ctx: constant  # noqa: E731
     else:
         get_subst = _dynamic_subst(args.str_arg(expr), args.host)
 

@@ -16,7 +16,7 @@ from typing import Union
 
 from ...syntax.ints import wrap32
 from ...syntax.pvspec import PVSpec
-from ..values import Value, VInt, byte_len, from_bytes, has_int, int_of, to_bytes
+from ..values import StrInt, Value, VInt, byte_len, from_bytes, has_int, int_of, to_bytes
 from .common import DIGITS, HEXDIGITS, WS, WS_OK, Args, Compiler, Step, ascii_lower, simple, str_of
 
 _UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -53,6 +53,8 @@ def _s_len(value: Value, ctx: object) -> Value:
 
 
 def _s_int(value: Value, ctx: object) -> Value:
+    if type(value) is StrInt and str.__str__(value) != str(int_of(value)):
+        return value                    # OpenSIPS keeps the text it had (s.hex2dec's)
     if has_int(value):
         return VInt(int_of(value))
     return VInt(_str2sint(value)[0])
@@ -109,7 +111,13 @@ def _s_hex2dec(value: Value, ctx: object) -> Value:
         return value
     if not HEXDIGITS.issuperset(value):
         return None
-    return VInt(wrap32(int(value, 16))) if value else VInt(0)
+    return _printed_unsigned(wrap32(int(value, 16))) if value else VInt(0)
+
+
+def _printed_unsigned(number: int) -> Value:
+    """An int that OpenSIPS prints through int2str(), an unsigned 64-bit
+    conversion: a negative one shows as 2**64 + number."""
+    return VInt(number) if number >= 0 else StrInt.with_text(number, str(number + (1 << 64)))
 
 
 def _s_dec2hex(value: Value, ctx: object) -> Value:

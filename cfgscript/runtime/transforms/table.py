@@ -1,7 +1,7 @@
 """The table of transformation classes: each class prefix ("s", "uri", ...) with
 the names it knows and the compiler of one of its steps. Dispatch and
-known_transformations() both read CLASSES; a new class (via.*, sdp.*) is a file
-of its own with its NAMES, registered here.
+known_transformations() both read CLASSES; a new class is a file of its own
+with its NAMES, registered here.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from . import csv, ip, nameaddr, params, regex_subst, string, uri
+from . import csv, ip, nameaddr, params, regex_subst, sdp, string, uri, via
 from .common import Args, Compiler, Step, ascii_lower
 
 
@@ -34,12 +34,6 @@ def by_name(table: dict[str, Compiler], canonical: Callable[[str], str] = ascii_
     return TransformClass(frozenset(table), compile_class, canonical)
 
 
-def _unsupported(args: Args) -> Step:
-    raise args.error("not supported in cfgscript")
-
-
-_UNSUPPORTED = TransformClass(frozenset(), _unsupported)
-
 CLASSES: dict[str, TransformClass] = {
     "s": by_name(string.NAMES, string.canonical_name),
     "uri": by_name(uri.NAMES),
@@ -48,8 +42,8 @@ CLASSES: dict[str, TransformClass] = {
     "ip": by_name(ip.NAMES, ip.canonical_name),
     "csv": by_name(csv.NAMES),
     "re": by_name(regex_subst.NAMES),
-    "via": _UNSUPPORTED,                # OpenSIPS classes not ported yet
-    "sdp": _UNSUPPORTED,
+    "via": by_name(via.NAMES),
+    "sdp": TransformClass(frozenset(sdp.NAMES), sdp.compile_sdp),
 }
 
 
