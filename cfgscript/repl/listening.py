@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..client.session import ListenOptions, ListenSession
+if TYPE_CHECKING:
+    from ..client.session import ListenSession
 
 JOIN_TIMEOUT = 5.0
 
@@ -30,6 +31,8 @@ class Listening:
 
     def listen(self, socket: str) -> str:
         """Start listening; the socket subscribers point to (raises ClientError)."""
+        from ..client.session import ListenOptions, ListenSession  # pika: only when used
+
         session = ListenSession(ListenOptions(socket, pretty=self.pretty, colour=self.colour),
                                 self.show)
         session.open()

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import sys
 
-from ..lint.arguments import add_parsers as add_lint_parsers
 from .host import Host
 from .registry import COMMANDS, CommandError, arity, meta_command
 from .words import Word
@@ -37,6 +36,8 @@ def lint(host: Host, words: list[Word]) -> bool:
     arity(words, 0, 0, ":lint")
     if host.script_path is None:
         raise CommandError("no script file is loaded (see :load)")
+    from ..lint.arguments import add_parsers as add_lint_parsers  # only when used
+
     parser = argparse.ArgumentParser(prog="cfgscript")
     add_lint_parsers(parser.add_subparsers())
     args = parser.parse_args(["lint", "--color", "never", "--no-cache", host.script_path])

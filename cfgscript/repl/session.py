@@ -14,7 +14,6 @@ from ..client.errors import ClientError
 from ..diagnostics import ERROR, Diagnostic, render
 from ..engine import Engine
 from ..mi.errors import MIError, ServerError
-from ..mi.servers import open_server
 from ..runtime.context import ParamFrame, ScriptAbort, StrictStop
 from ..runtime.settings import RunOptions
 from ..syntax.parser import parse_text
@@ -91,6 +90,8 @@ class Session:
         if engine is None:
             return False
         self._start(engine)
+        from ..mi.servers import open_server
+
         try:
             self._servers = [open_server(address, self._answer_mi) for address in self.options.mi]
         except ServerError as err:
