@@ -113,7 +113,17 @@ class Session:
         self._guarded(lambda: self.on_interpreter(self._startup))
 
     def _startup(self) -> None:
+        self._publish_known_module_events()
         self.engine.run_startup()
+
+    def _publish_known_module_events(self) -> None:
+        """Loaded modules cfgscript does not run still publish their events in
+        OpenSIPS (dialog's E_DLG_STATE_CHANGED): here they do too, so that the
+        prompt can raise them."""
+        for module in self.engine.known_modules:
+            for name, (owner, _) in self.catalog.events.items():
+                if owner == module:
+                    self.engine.events.publish(name, module)
 
     def _answer_mi(self, data: bytes) -> Optional[bytes]:
         return self.engine.mi_request(data)
@@ -167,6 +177,8 @@ class Session:
                                                ": %s" % err.data if err.data else ""))
         except (Interrupted, StrictStop, ScriptAbort, ClientError) as err:
             self.out.error("cfgscript: %s" % err)
+        except Exception as err:        # a bug of ours: one line, and the session goes on
+            self.out.error("cfgscript: internal error: %s: %s" % (type(err).__name__, err))
         return False
 
     def _positioned(self, message: str, column: int) -> None:
