@@ -3,7 +3,6 @@ the screen. Every wait is bounded."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
