@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..catalog import CORE, signature
+from ..highlight import BUILTIN_STATEMENTS
 from ..syntax import ast
 from .commands import COMMANDS
 from .session import Session
@@ -69,7 +70,7 @@ def routes(session: Session) -> list[Candidate]:
 
 def functions(session: Session) -> list[Candidate]:
     catalog = session.catalog
-    found = []
+    found = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
     for module in [CORE] + loaded_modules(session):
         for name in catalog.module_functions(module):
             fn = catalog.module_function(module, name)

@@ -19,6 +19,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
 from .completion import ReplCompleter
+from .highlighting import InputLexer
 from .session import Session
 from .toolbar import toolbar_text
 
@@ -26,6 +27,7 @@ PROMPT = "cfgscript> "
 CONTINUATION = "       ... "
 RED, RESET = "\033[31m", "\033[0m"
 STYLE = Style.from_dict({
+    "meta-command": "bold #5fafff",
     "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
     "toolbar.script": "bold #ffffff",
     "toolbar.failed": "bold #ff5f5f",
@@ -79,11 +81,7 @@ def _prompt_session(session: Session) -> PromptSession:
         completer=ReplCompleter(session), complete_while_typing=False,
         multiline=True, key_bindings=keys, prompt_continuation=CONTINUATION,
         bottom_toolbar=lambda: toolbar_text(session), style=STYLE, refresh_interval=0.5,
-        **_highlighting())
-
-
-def _highlighting() -> dict:
-    return {}
+        lexer=InputLexer())
 
 
 async def _prompt_loop(session: Session) -> int:
