@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cfgscript.cli import load_engine
+from cfgscript.client.listener import DatagramListener
 from cfgscript.repl.session import MAX_INPUT, Session, SessionOptions
 from cfgscript.runtime.settings import RunOptions
 
@@ -50,15 +51,13 @@ def piped(args: list[str], commands: str, cwd: Path = ROOT) -> subprocess.Comple
 
 @pytest.fixture
 def udp_listener():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(5)
-    yield sock
-    sock.close()
+    """The listener of `cfgscript listen`, on a free loopback port."""
+    with DatagramListener("udp:127.0.0.1:0") as listener:
+        yield listener
 
 
-def receive(sock: socket.socket, count: int) -> list[bytes]:
-    return [sock.recv(70000) for _ in range(count)]
+def receive(listener: DatagramListener, count: int) -> list[bytes]:
+    return [event.raw for event in listener.events(count, timeout=10)]
 
 
 @pytest.fixture
@@ -104,8 +103,7 @@ def test_raised_events_arrive_with_opensips_bytes(udp_listener, tmp_path) -> Non
     script = tmp_path / "demo.cfg"
     script.write_text('loadmodule "event_datagram.so"\n'
                       'route[publish] { raise_event("E_DEMO"); }\n')
-    port = udp_listener.getsockname()[1]
-    socket_text = "udp:127.0.0.1:%d" % port
+    socket_text = udp_listener.socket
     commands = "\n".join([
         ':subscribe E_DEMO %s' % socket_text,
         ':raise E_DEMO b="x\\"y" a=1 list=[1, 2] flag=true',

@@ -14,14 +14,12 @@ from .words import Word
 def routes(host: Host, words: list[Word]) -> bool:
     """The script's routes, by kind, with where they start."""
     arity(words, 0, 0, ":routes")
-    nodes = list(host.engine.script.routes())
-    for node in nodes:
+    rows = []
+    for node in host.engine.script.routes():
         name = "[%s]" % node.name if node.name not in (None, "0") else ""
         interval = " every %d s" % node.interval if node.interval else ""
-        host.out.show("%-40s %s:%d%s" % (node.kind + name, node.file, node.line, interval))
-    if not nodes:
-        host.out.show("no routes")
-    return True
+        rows.append("%-40s %s:%d%s" % (node.kind + name, node.file, node.line, interval))
+    return _listing(host, rows, "no routes")
 
 
 @meta_command(":run", "ROUTE [ARG ...]", takes=("route", "value"))
@@ -43,11 +41,8 @@ def script_vars(host: Host, words: list[Word]) -> bool:
     """The $var values, kept across the runs of the script."""
     arity(words, 0, 0, ":vars")
     values = host.on_interpreter(lambda: sorted(host.engine.script_vars.items()))
-    for name, value in values:
-        host.out.show("$var(%s) = %s" % (name, _shown(value)))
-    if not values:
-        host.out.show("no $var set")
-    return True
+    return _listing(host, ["$var(%s) = %s" % (name, _shown(value)) for name, value in values],
+                    "no $var set")
 
 
 @meta_command(":avps")
@@ -56,21 +51,21 @@ def avps(host: Host, words: list[Word]) -> bool:
     arity(words, 0, 0, ":avps")
     stacks = host.on_interpreter(lambda: sorted((name, list(values)) for name, values
                                                 in host.context.avps.stacks.items() if values))
-    for name, values in stacks:
-        host.out.show("$avp(%s) = %s" % (name, ", ".join(_shown(v) for v in reversed(values))))
-    if not stacks:
-        host.out.show("no $avp set")
-    return True
+    return _listing(host, ["$avp(%s) = %s" % (name, ", ".join(_shown(v) for v in reversed(values)))
+                           for name, values in stacks], "no $avp set")
 
 
 @meta_command(":timers")
 def timers(host: Host, words: list[Word]) -> bool:
     """The timer routes and their intervals."""
     arity(words, 0, 0, ":timers")
-    for route in host.engine.timer_routes:
-        host.out.show("timer_route[%s] every %d s" % (route.name, route.interval or 0))
-    if not host.engine.timer_routes:
-        host.out.show("no timer routes")
+    return _listing(host, ["timer_route[%s] every %d s" % (route.name, route.interval or 0)
+                           for route in host.engine.timer_routes], "no timer routes")
+
+
+def _listing(host: Host, rows: list[str], empty: str) -> bool:
+    for row in rows or [empty]:
+        host.out.show(row)
     return True
 
 
