@@ -208,20 +208,28 @@ def _run_options(args: argparse.Namespace):
                       argv=_parse_overrides(args.option), allow_exec=args.allow_exec, **senders)
 
 
+def repl_loader(options) -> Callable[[str], object]:
+    """How the REPL loads a script: as run does, the reasons it did not load
+    printed on stdout (where the REPL prints everything)."""
+    def load(path: str) -> object:
+        try:
+            return run_deep(load_engine, path, options, sys.stdout)
+        except UsageError as err:
+            print("error: %s" % err, flush=True)
+            return None
+    return load
+
+
 def cmd_repl(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()        # until the prompt is up (run_repl): start-up makes next to no cycles
     from .repl.main import run_repl
     from .repl.session import SessionError, SessionOptions
 
     options = SessionOptions(args.script, args.mi, _run_options(args))
-
-    def loader(path: str):
-        try:
-            return run_deep(load_engine, path, options.run, sys.stdout)
-        except UsageError as err:
-            print("error: %s" % err, flush=True)
-            return None
     try:
-        return run_repl(loader, options)
+        return run_repl(repl_loader(options.run), options)
     except SessionError as err:
         raise UsageError(str(err)) from None
 

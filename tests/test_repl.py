@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cfgscript.cli import load_engine
+from cfgscript.cli import repl_loader
 from cfgscript.client.listener import DatagramListener
 from cfgscript.repl.session import MAX_INPUT, Session, SessionOptions
 from cfgscript.runtime.settings import RunOptions
@@ -71,8 +73,7 @@ def session(tmp_path, capsys):
                       'event_route[E_SEEN] { xlog("seen a=$param(a)\\n"); }\n')
     options = RunOptions(plain_log=True)
     out = Recorder()
-    opened = Session(lambda path: load_engine(path, options), SessionOptions(str(script),
-                                                                             run=options), out)
+    opened = Session(repl_loader(options), SessionOptions(str(script), run=options), out)
     assert opened.open()
     yield opened
     opened.close()
@@ -301,3 +302,28 @@ def test_help_lists_every_command_and_details_one(session) -> None:
 def test_quit_ends_the_session(session) -> None:
     assert session.execute(":quit")
     assert session.done
+
+
+# ---------------------------------------------------------------- random input
+
+SLOWEST_INPUT = 10.0        # seconds: far above any input's time, far below a hang
+
+
+@pytest.fixture(scope="module")
+def fuzz_session(tmp_path_factory):
+    from support.repl_fuzz import open_session
+
+    opened = open_session(str(tmp_path_factory.mktemp("fuzz")))
+    yield opened
+    opened.close()
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.integers(1, 12))
+def test_random_input_never_breaks_the_session(fuzz_session, rng, pieces) -> None:
+    from support.repl_fuzz import feed, random_input
+
+    text = random_input(rng, pieces)
+    seconds, problems = feed(fuzz_session, text)
+    assert problems == [], text
+    assert seconds < SLOWEST_INPUT, text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
+from ..engine import tune_collector
 from .piped import run_piped
 from .session import Loader, PlainOutput, Session, SessionOptions
 
@@ -21,6 +23,8 @@ def run_repl(loader: Loader, options: SessionOptions) -> int:
     session = Session(loader, options, out)
     if not session.open():
         return 1
+    tune_collector()
+    gc.enable()
     try:
         if interactive:
             return run_terminal(session)

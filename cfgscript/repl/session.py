@@ -90,14 +90,18 @@ class Session:
         if engine is None:
             return False
         self._start(engine)
-        from ..mi.servers import open_server
+        if self.options.mi:
+            self._open_mi_servers()
+        return True
+
+    def _open_mi_servers(self) -> None:
+        from ..mi.servers import open_server  # not imported when none is asked for
 
         try:
             self._servers = [open_server(address, self._answer_mi) for address in self.options.mi]
         except ServerError as err:
             self.close()
             raise SessionError("--mi %s" % err) from None
-        return True
 
     def _empty_engine(self) -> Engine:
         engine = Engine(parse_text("", FILE_NAME).script, self.options.run, catalog=self.catalog)
