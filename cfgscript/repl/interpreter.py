@@ -54,6 +54,8 @@ class Interpreter:
                 self.report("cfgscript: %s" % err)
             except StopRequested as err:
                 self.report("cfgscript: stopped in %s" % err)
+            except Exception as err:    # a bug of ours must not leave the prompt waiting
+                self.report("cfgscript: internal error: %s: %s" % (type(err).__name__, err))
             if not self.closing:
                 engine.resume()
 
