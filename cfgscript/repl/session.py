@@ -21,7 +21,7 @@ from .commands import PREFIX, CommandError, find
 from .host import Output
 from .interpreter import Interpreter, Interrupted
 from .listening import Listening
-from .snippet import FILE_NAME, ROUTE_NAME, compile_snippet, needs_more
+from .snippet import FILE_NAME, ROUTE_NAME, compile_snippet, is_blank, needs_more
 from .words import WordError, split_words
 
 T = TypeVar("T")
@@ -160,13 +160,10 @@ class Session:
             raise CommandError("input too long: %d characters (at most %d)"
                                % (len(text), MAX_INPUT))
         stripped = text.strip()
-        if not stripped or stripped.startswith("#"):
-            return True
         if not stripped.startswith(PREFIX):
-            return self.run_code(text)
-        start = len(text) - len(text.lstrip())
-        words = split_words(text, start)
+            return is_blank(text) or self.run_code(text)
         self._current = text
+        words = split_words(text, len(text) - len(text.lstrip()))
         return find(words[0].text).run(self, words[1:])
 
     def _guarded(self, work: Callable[[], Any]) -> bool:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from pygments.token import Comment
+
 from ..catalog import Catalog
 from ..check.items import ItemChecker
 from ..diagnostics import ERROR, Diagnostic, render
 from ..engine import Engine
+from ..highlight import OpensipsLexer
 from ..runtime.compiler import CompileError
 from ..runtime.routes import CompiledRoute
 from ..syntax import ast
@@ -49,6 +52,13 @@ def parse_snippet(text: str) -> Snippet:
     route = next(result.script.routes())
     snippet.route = CompiledRoute(route.kind, route.name, route)
     return snippet
+
+
+def is_blank(text: str) -> bool:
+    """Only spaces and comments: nothing to run (an empty route body is a
+    syntax error to OpenSIPS)."""
+    return all(kind in Comment or not value.strip()
+               for kind, value in OpensipsLexer().get_tokens(text))
 
 
 def needs_more(text: str) -> bool:
