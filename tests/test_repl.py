@@ -328,3 +328,40 @@ def test_random_input_never_breaks_the_session(fuzz_session, rng, pieces) -> Non
     seconds, problems = feed(fuzz_session, text)
     assert problems == [], text
     assert seconds < SLOWEST_INPUT, text
+
+
+# ---------------------------------------------------------------- completion
+
+
+def completions(session, text: str) -> list[str]:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from cfgscript.repl.completion import ReplCompleter
+
+    return [c.text for c in ReplCompleter(session).get_completions(Document(text),
+                                                                   CompleteEvent())]
+
+
+def test_completion_knows_commands_events_and_their_parameters(session) -> None:
+    assert completions(session, ":subs") == [":subscribe", ":subscribers"]
+    assert "E_SEEN" in completions(session, ":raise E_S")           # the script's
+    assert "E_DLG_STATE_CHANGED" in completions(session, ":raise E_DLG")   # the catalog's
+    assert completions(session, ":raise E_DLG_STATE_CHANGED old") == ["old_state="]
+    assert completions(session, ":help rel") == ["reload"]
+
+
+def test_completion_offers_sockets_and_current_subscribers(session) -> None:
+    offered = completions(session, ":subscribe E_SEEN ")
+    assert "udp:127.0.0.1:9999" in offered and "route:EVENT_ROUTE_NAME" in offered
+    assert completions(session, ":unsubscribe E_SEEN ") == ["route:E_SEEN"]
+
+
+def test_completion_in_script_code(session) -> None:
+    assert "subscribe_event(" in completions(session, "subscr")      # a loaded module's
+    assert "xlog(" in completions(session, "xl")
+    assert "$param(" in completions(session, "$para")
+    assert "s.len" in completions(session, "$(var(x){s.le")
+    assert completions(session, "route(ec") == ["echo"]
+    assert completions(session, "$var(bo") == ["boot"]
+    assert completions(session, 'raise_event("E_SE') == ["E_SEEN"]

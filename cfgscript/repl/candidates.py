@@ -64,6 +64,12 @@ def sockets(session: Session) -> list[Candidate]:
     return listened + samples
 
 
+def subscribers(session: Session, event: str) -> list[Candidate]:
+    """The sockets subscribed to the event now."""
+    found = session.engine.events.get(event)
+    return [Candidate(sub.socket, "subscribed") for sub in list(found.subscribers)] if found else []
+
+
 def routes(session: Session) -> list[Candidate]:
     return [Candidate(name, "route[%s]" % name) for name in sorted(session.engine.routes)]
 

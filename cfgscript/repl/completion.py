@@ -68,6 +68,8 @@ class ReplCompleter(Completer):
         kind = _argument_kind(command.takes if command else (), len(typed) - 1)
         if kind == "param":
             return ("", []) if "=" in word else (word, found.event_params(self.session, typed[1]))
+        if kind == "subscriber":
+            return word, found.subscribers(self.session, typed[1])
         source = _BY_ARGUMENT.get(kind or "")
         return word, source(self.session) if source else []
 

@@ -68,7 +68,7 @@ def subscribe(host: Host, words: list[Word]) -> bool:
     return True
 
 
-@meta_command(":unsubscribe", "EVENT SOCKET", takes=("event", "socket"))
+@meta_command(":unsubscribe", "EVENT SOCKET", takes=("event", "subscriber"))
 def unsubscribe(host: Host, words: list[Word]) -> bool:
     """Remove a subscription (evi:subscribe with expire 0)."""
     arity(words, 2, 2, ":unsubscribe EVENT SOCKET")
