@@ -4,6 +4,7 @@ the interpreter thread, or a meta-command (`:raise`, `:listen`, ...)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ class Session:
         self.out: Output = out or PlainOutput()
         self.catalog = catalog or load_catalog()
         self.script_path = options.script
-        self.listening = Listening(self.out.show, self.out.pretty)
+        self.listening = Listening(self.out.show, self.out.pretty,
+                                   colour=self.out.pretty and "NO_COLOR" not in os.environ)
         self.failures = 0
         self.done = False
         self.engine: Engine
