@@ -78,6 +78,13 @@ class Function:
         return [name for name, bit in ROUTE_TYPE_BITS.items() if self.route_mask & bit]
 
 
+def signature(fn: Function) -> str:
+    """How completion and hover show a function: name, parameter kinds, owner."""
+    params = ["[%s]" % (p.kind or "any") if p.optional else (p.kind or "any") for p in fn.params]
+    where = "core" if fn.module == CORE else "module %s" % fn.module
+    return "%s(%s)  — %s" % (fn.name, ", ".join(params), where)
+
+
 @dataclass(frozen=True, slots=True)
 class PVar:
     name: str

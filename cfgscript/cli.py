@@ -106,20 +106,20 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def load_engine(path: str, options) -> object:
+def load_engine(path: str, options, stream=None) -> object:
     """Parse, check and load a script; print diagnostics and return None on errors."""
     import gc
 
     enabled = gc.isenabled()
     gc.disable()        # loading builds a large, long-lived graph: collecting only rescans it
     try:
-        return _load_engine(path, options)
+        return _load_engine(path, options, stream)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_engine(path: str, options) -> object:
+def _load_engine(path: str, options, stream=None) -> object:
     from .check import check
     from .engine import Engine
     from .syntax.parser import parse_file
@@ -129,16 +129,16 @@ def _load_engine(path: str, options) -> object:
     except OSError as err:
         raise UsageError("%s: %s" % (path, err.strerror or err)) from None
     except DiagnosticError as err:
-        _print_diagnostics(err.diagnostics, None)
+        _print_diagnostics(err.diagnostics, None, stream)
         return None
     diagnostics = check(result)
-    _print_diagnostics(diagnostics, result.source.line_text)
+    _print_diagnostics(diagnostics, result.source.line_text, stream)
     if any(d.severity == ERROR for d in diagnostics):
         return None
     engine = Engine(result.script, options)
     problems = engine.load()
     if problems:
-        _print_diagnostics(problems, result.source.line_text)
+        _print_diagnostics(problems, result.source.line_text, stream)
         return None
     return engine
 
@@ -163,19 +163,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .engine import tune_collector
     from .runtime.context import ScriptAbort, StopRequested, StrictStop
-    from .runtime.settings import RunOptions
 
-    senders = {}
-    if args.queue_size is not None:
-        senders["queue_size"] = args.queue_size
-    if args.flush_timeout is not None:
-        senders["flush_timeout"] = args.flush_timeout
-    options = RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
-                         argv=_parse_overrides(args.option), allow_exec=args.allow_exec,
-                         **senders)
-    release = targeted_release(args)
-    if not release.startswith("4."):
-        print(RUNTIME_NOTE % release, file=sys.stderr)
+    options = _run_options(args)
     engine = run_deep(load_engine, args.script, options)
     if engine is None:
         return EXIT_FINDINGS
@@ -201,6 +190,48 @@ def cmd_run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return status
+
+
+def _run_options(args: argparse.Namespace):
+    """The RunOptions of run and repl (and the note on an older target release)."""
+    from .runtime.settings import RunOptions
+
+    senders = {}
+    if args.queue_size is not None:
+        senders["queue_size"] = args.queue_size
+    if args.flush_timeout is not None:
+        senders["flush_timeout"] = args.flush_timeout
+    release = targeted_release(args) if args.script else args.target_version or DEFAULT_RELEASE
+    if not release.startswith("4."):
+        print(RUNTIME_NOTE % release, file=sys.stderr)
+    return RunOptions(plain_log=args.log_format == "plain", strict=args.strict,
+                      argv=_parse_overrides(args.option), allow_exec=args.allow_exec, **senders)
+
+
+def repl_loader(options) -> Callable[[str], object]:
+    """How the REPL loads a script: as run does, the reasons it did not load
+    printed on stdout (where the REPL prints everything)."""
+    def load(path: str) -> object:
+        try:
+            return run_deep(load_engine, path, options, sys.stdout)
+        except UsageError as err:
+            print("error: %s" % err, flush=True)
+            return None
+    return load
+
+
+def cmd_repl(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()        # until the prompt is up (run_repl): start-up makes next to no cycles
+    from .repl.main import run_repl
+    from .repl.session import SessionError, SessionOptions
+
+    options = SessionOptions(args.script, args.mi, _run_options(args))
+    try:
+        return run_repl(repl_loader(options.run), options)
+    except SessionError as err:
+        raise UsageError(str(err)) from None
 
 
 def _run_engine(engine, once: bool, duration: Optional[float]) -> None:
@@ -324,6 +355,31 @@ def cmd_lsp(args: argparse.Namespace) -> int:
     return serve()
 
 
+def _add_run_options(run: argparse.ArgumentParser) -> None:
+    """The options of a running script, shared by run and repl."""
+    run.add_argument("--target-version", choices=RELEASES, default=None,
+                     help="the OpenSIPS release the script is for (default: target-version of "
+                          "the lint configuration, else %s); cfgscript always runs 4.x "
+                          "semantics and notes an older target" % DEFAULT_RELEASE)
+    run.add_argument("--mi", action="append", default=[], metavar="ADDRESS",
+                     help="serve MI requests on udp:HOST:PORT, unix:PATH, http:HOST:PORT[/ROOT] "
+                          "or fifo:PATH, besides the script's own MI modules; may be repeated")
+    run.add_argument("-o", dest="option", action="append", default=[], metavar="NAME=VALUE",
+                     help="a value for $argv(NAME); may be repeated")
+    run.add_argument("--log-format", choices=("full", "plain"), default="full",
+                     help="plain drops the '<date> [pid] ' prefix of log lines")
+    run.add_argument("--strict", action="store_true",
+                     help="stop (exit 1) when the script calls a function cfgscript cannot run")
+    run.add_argument("--allow-exec", action="store_true",
+                     help="let the script run shell commands with exec() (off by default)")
+    # the defaults live in cfgscript.events.sender, which is not imported here (start-up time)
+    run.add_argument("--queue-size", type=QUEUE_SIZE, metavar="N",
+                     help="events buffered per rabbitmq/xmlrpc/tcp destination while it is "
+                          "unreachable (default 10000)")
+    run.add_argument("--flush-timeout", type=SECONDS, metavar="S",
+                     help="seconds to deliver what is still queued at exit (default 5)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cfgscript",
@@ -349,31 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run startup_route, then timer routes, queued event routes "
                                      "and MI requests until SIGINT/SIGTERM.")
     run.add_argument("script", metavar="SCRIPT", help="script file, or - for stdin")
-    run.add_argument("--target-version", choices=RELEASES, default=None,
-                     help="the OpenSIPS release the script is for (default: target-version of "
-                          "the lint configuration, else %s); cfgscript always runs 4.x "
-                          "semantics and notes an older target" % DEFAULT_RELEASE)
-    run.add_argument("--mi", action="append", default=[], metavar="ADDRESS",
-                     help="serve MI requests on udp:HOST:PORT, unix:PATH, http:HOST:PORT[/ROOT] "
-                          "or fifo:PATH, besides the script's own MI modules; may be repeated")
     run.add_argument("--once", action="store_true",
                      help="run startup_route and the events it raises, then exit")
     run.add_argument("--duration", type=SECONDS, metavar="S", help="stop after S seconds")
-    run.add_argument("-o", dest="option", action="append", default=[], metavar="NAME=VALUE",
-                     help="a value for $argv(NAME); may be repeated")
-    run.add_argument("--log-format", choices=("full", "plain"), default="full",
-                     help="plain drops the '<date> [pid] ' prefix of log lines")
-    run.add_argument("--strict", action="store_true",
-                     help="stop (exit 1) when the script calls a function cfgscript cannot run")
-    run.add_argument("--allow-exec", action="store_true",
-                     help="let the script run shell commands with exec() (off by default)")
-    # the defaults live in cfgscript.events.sender, which is not imported here (start-up time)
-    run.add_argument("--queue-size", type=QUEUE_SIZE, metavar="N",
-                     help="events buffered per rabbitmq/xmlrpc/tcp destination while it is "
-                          "unreachable (default 10000)")
-    run.add_argument("--flush-timeout", type=SECONDS, metavar="S",
-                     help="seconds to deliver what is still queued at exit (default 5)")
+    _add_run_options(run)
     run.set_defaults(handler=cmd_run)
+
+    repl = sub.add_parser("repl", help="an interactive prompt over a running script",
+                          description="Load the script (or none), run its startup_route, and "
+                                      "read script code and meta-commands (:help) while its "
+                                      "timers, MI servers and transports run. Piped input: "
+                                      "plain lines in, results out, exit 1 if any failed.")
+    repl.add_argument("script", metavar="SCRIPT", nargs="?", help="script file")
+    _add_run_options(repl)
+    repl.set_defaults(handler=cmd_repl)
 
     mi = sub.add_parser("mi", help="send one MI command to cfgscript or OpenSIPS",
                         description="Send an MI command (JSON-RPC 2.0) and print its result: "

@@ -446,6 +446,12 @@ class Engine:
         self._stop_asked.set()
         self.jobs.put(None)
 
+    def resume(self) -> None:
+        """Undo stop(): serve() may be called again (the REPL, once an
+        interrupted statement has ended)."""
+        self.stopping = False
+        self._stop_asked.clear()
+
     def pause(self, seconds: float) -> None:
         """sleep()/usleep(): a sleep that a stop request cuts short."""
         end = time.monotonic() + seconds

@@ -11,7 +11,7 @@ from typing import Optional
 
 from lsprotocol import types
 
-from ..catalog import CORE, Function
+from ..catalog import CORE, Function, signature
 from .index import ROUTE
 from .state import OpenDocument
 
@@ -114,12 +114,6 @@ def _functions(ctx: Context) -> list[types.CompletionItem]:
                     name, kind=Kind.Function, detail=signature(fn),
                     insert_text=_snippet(fn), insert_text_format=types.InsertTextFormat.Snippet))
     return items
-
-
-def signature(fn: Function) -> str:
-    params = ["[%s]" % (p.kind or "any") if p.optional else (p.kind or "any") for p in fn.params]
-    where = "core" if fn.module == CORE else "module %s" % fn.module
-    return "%s(%s)  — %s" % (fn.name, ", ".join(params), where)
 
 
 def _snippet(fn: Function) -> str:

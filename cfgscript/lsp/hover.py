@@ -8,8 +8,7 @@ from typing import Optional
 
 from lsprotocol import types
 
-from ..catalog import CORE, describe_event, describe_function, describe_pvar
-from .completion import signature
+from ..catalog import CORE, describe_event, describe_function, describe_pvar, signature
 from .state import OpenDocument
 
 _WORD = re.compile(r"\$?\(?[A-Za-z_][\w.]*")
