@@ -27,7 +27,7 @@ from typing import Optional
 from ..syntax import ast
 from ..syntax.pvspec import PVSpec, parse_format
 from .accessor import Accessor
-from .conditions import ConditionCompiler, fold_case
+from .conditions import COMPARE, ConditionCompiler, fold_case
 from .context import (
     E_BUG,
     E_SCRIPT,
@@ -50,6 +50,7 @@ from .expressions import (
     Reader,
     exit_on_zero,
 )
+from .fused import assign_var, plain_var, var_against_int
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
@@ -143,12 +144,21 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if method is None:
             raise CompileError("%s cannot be used as a statement" % type(node).__name__, node)
         body = method(node)
-        line, path = node.end_line, node.file
-        if isinstance(node, (ast.If, ast.RouteCall)):
+        if isinstance(node, (ast.If, ast.While, ast.Assign)):
+            return body             # they set $cfg_line and $rc themselves
+        if isinstance(node, ast.RouteCall):
+            line, path = node.end_line, node.file
+
             def positioned(ctx: RunContext) -> int:
                 ctx.line, ctx.file = line, path
                 return body(ctx)
             return positioned
+        return self.with_position(body, node)
+
+    @staticmethod
+    def with_position(body: Action, node: ast.Node) -> Action:
+        """The statement's work with $cfg_line set before it and $rc after it."""
+        line, path = node.end_line, node.file
 
         def action(ctx: RunContext) -> int:
             ctx.line, ctx.file = line, path
@@ -298,6 +308,13 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
     # ------------------------------------------------------------ assignments
 
     def stmt_Assign(self, node: ast.Assign) -> Action:
+        name = plain_var(node.target.spec)
+        if name is not None and node.op in ("=", ":=") and not isinstance(node.value, ast.Null):
+            return assign_var(self.engine.script_vars, name, self.top_value(node.value), node,
+                              self.log)
+        return self.with_position(self._assignment(node), node)
+
+    def _assignment(self, node: ast.Assign) -> Action:
         acc = self.accessor(node.target.spec)
         if acc.write is None:
             raise CompileError("$%s is read-only" % node.target.spec.name, node.target)
@@ -383,15 +400,24 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         then = self.block(node.body)
         orelse = self.block(node.orelse) if node.orelse else None
         where = "%s:%d" % (node.file, node.line)
+        line, path = node.end_line, node.file
         log = self.log
+        # `$var(x) OP number` is tested here when $var(x) holds an int; anything
+        # else goes through the condition (a name of None is never in the store)
+        get, name, test, number = self._var_test(node.cond)
 
         def do_if(ctx: RunContext) -> int:
-            v = cond(ctx)
-            if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
-                if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
-                    ctx.rc = 0
-                    return 0
-                log.warning("core", "do_action", "error in expression at %s" % where)
+            ctx.line, ctx.file = line, path
+            value = get(name)
+            if type(value) is VInt and not ctx.flags & (FL_RETURN | FL_EXIT):
+                v = 1 if test(value, number) else 0
+            else:
+                v = cond(ctx)
+                if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
+                    if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
+                        ctx.rc = 0
+                        return 0
+                    log.warning("core", "do_action", "error in expression at %s" % where)
             if v > 0:
                 if then is not None:
                     ret = ctx.rc = then(ctx)
@@ -403,15 +429,26 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
             return 1
         return do_if
 
+    def _var_test(self, node: ast.Node) -> tuple[Callable, Optional[str], Callable, int]:
+        """(store.get, name, test, number) of a `$var(name) OP number` condition."""
+        fused = var_against_int(node)
+        if fused is None:
+            return self.engine.script_vars.get, None, COMPARE["=="], 0
+        name, op, number = fused
+        return self.engine.script_vars.get, name, COMPARE[op], number
+
     def stmt_While(self, node: ast.While) -> Action:
         cond = self.condition(node.cond)
-        body = self.block(node.body)
+        actions = [self.statement(s) for s in node.body]
         engine = self.engine
         settings = engine.settings
         where = "%s:%d" % (node.file, node.line)
+        line, path = node.end_line, node.file
         log = self.log
+        get, name, test, number = self._var_test(node.cond)
 
         def do_while(ctx: RunContext) -> int:
+            ctx.line, ctx.file = line, path
             ret = E_BUG
             iterations = 0
             limit = settings.max_while_loops
@@ -423,24 +460,31 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                 if engine.stopping:
                     raise StopRequested("the while loop at %s" % where)
                 iterations += 1
-                v = cond(ctx)
-                if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
-                    if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
-                        ctx.rc = 0
-                        return 0
-                    log.warning("core", "do_action", "error in expression at %s" % where)
+                value = get(name)
+                if type(value) is VInt and not ctx.flags & (FL_RETURN | FL_EXIT):
+                    v = 1 if test(value, number) else 0
+                else:
+                    v = cond(ctx)
+                    if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
+                        if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
+                            ctx.rc = 0
+                            return 0
+                        log.warning("core", "do_action", "error in expression at %s" % where)
                 ret = 1
-                if v <= 0:
+                if v <= 0 or not actions:
                     ctx.rc = v
                     break
-                if body is None:
-                    ctx.rc = v
-                    break
-                ret = body(ctx)
+                for action in actions:          # the body, as block() runs it
+                    ret = action(ctx)
+                    if ret == 0:
+                        ctx.flags |= FL_EXIT
+                    if ctx.flags & FL_STOP:
+                        break
                 if ctx.flags & FL_STOP:
                     ctx.flags &= ~FL_BREAK
                     break
                 ctx.rc = ret
+            ctx.rc = ret
             return ret
         return do_while
 
