@@ -22,6 +22,7 @@ condition compiler (conditions.py) and the value expression compiler
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..syntax import ast
@@ -55,6 +56,14 @@ from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
 
+@dataclass
+class RouteCalls:
+    """The route() calls compiled so far: the names given as text, and whether
+    any call computes its name at run time (then every route may be called)."""
+    targets: set[str] = field(default_factory=set)
+    dynamic: bool = False
+
+
 class Compiler(ConditionCompiler, ExpressionCompiler):
     """Turns a parsed script into closures bound to one Engine."""
 
@@ -62,6 +71,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         self.engine = engine
         self.log = engine.logger
         self._readers: dict[str, Reader] = {}
+        self.route_calls = RouteCalls()
 
     # ------------------------------------------------------------ variables
 
@@ -562,10 +572,12 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if isinstance(target, ast.Str) and "$" not in target.value:
             route = engine.named_route(target.value)
             name = target.value
+            self.route_calls.targets.add(name)
 
             def route_of(ctx: RunContext):
                 return route, name
         else:
+            self.route_calls.dynamic = True
             name_of = (self.compile_read(target.spec) if isinstance(target, ast.Var)
                        else self.compile_format(target.value))
 
