@@ -135,7 +135,7 @@ class Engine:
         """Compile every route body. Top-level routes and the named routes route()
         can reach from them keep their code; a named route nothing reaches (no
         route() names it, and none computes a name) is compiled only for its
-        errors, and its code is dropped, since it never runs."""
+        errors, and its code is dropped until something runs it as a top route."""
         found: dict[int, Diagnostic] = {}
 
         def compile_body(index: int, keep: bool) -> None:
@@ -146,8 +146,7 @@ class Engine:
                 where = err.node or route.node
                 found[index] = Diagnostic(ERROR, str(err), where.file, where.line, where.col)
                 return
-            if keep:
-                route.body = body
+            route.body = body if keep or body is None else self._compiled_when_run(route)
 
         position = {id(route): index for index, route in enumerate(routes)}
         named = {index for index, route in enumerate(routes) if route.kind == "route"
@@ -170,6 +169,13 @@ class Engine:
         for index in sorted(named):
             compile_body(index, False)
         return [found[index] for index in sorted(found)]
+
+    def _compiled_when_run(self, route: CompiledRoute) -> Callable[[RunContext], int]:
+        """A body that compiles the route's code the first time it runs."""
+        def compile_and_run(ctx: RunContext) -> int:
+            body = route.body = self.compiler.block(route.node.body)
+            return body(ctx)
+        return compile_and_run
 
     def _init_modules(self) -> Optional[Diagnostic]:
         """Start every module; when one cannot (a socket it cannot bind), stop
