@@ -71,16 +71,24 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         self.engine = engine
         self.log = engine.logger
         self._readers: dict[str, Reader] = {}
+        self._accessors: dict[str, Accessor] = {}
         self.route_calls = RouteCalls()
 
     # ------------------------------------------------------------ variables
 
     def accessor(self, spec: PVSpec) -> Accessor:
-        """The raw accessor of a variable (no transformations)."""
+        """The raw accessor of a variable (no transformations); equal specs share one
+        unless it keeps state of its own."""
+        cached = self._accessors.get(spec.text)
+        if cached is not None:
+            return cached
         factory = self.engine.pvar_factory(spec.name)
         if factory is None:
             raise CompileError("unknown script variable $%s" % spec.name)
-        return factory(spec, self)
+        accessor = factory(spec, self)
+        if not accessor.per_occurrence:
+            self._accessors[spec.text] = accessor
+        return accessor
 
     def compile_read(self, spec: PVSpec) -> Reader:
         """A reader of the variable's value, transformations applied."""

@@ -177,8 +177,9 @@ def script_text(work: Work, sink_port: int, mpath: Optional[str]) -> str:
     return ('mpath="%s"\n' % mpath + text) if mpath else text
 
 
-def run_timed(argv: list[str], budget: float = 300) -> float:
-    """Seconds the script measured itself; the process is stopped once it has said so."""
+def run_timed(argv: list[str], budget: float = 120) -> Optional[float]:
+    """Seconds the script measured itself, None when it did not say so within
+    the budget; the process is stopped once it has said so."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + budget
     try:
@@ -188,7 +189,7 @@ def run_timed(argv: list[str], budget: float = 300) -> float:
                 return int(match.group(1)) / 1e6
             if time.monotonic() > deadline:
                 break
-        raise SystemExit("no timing line from %s" % " ".join(argv))
+        return None
     finally:
         proc.terminate()
         try:
@@ -208,7 +209,18 @@ def measure_work(work: Work, runtime: str, args, tmp: Path) -> float:
         else:
             path.write_text(script_text(work, sink.port, None))
             argv = [sys.executable, "-m", "cfgscript", "run", "--log-format", "plain", str(path)]
-        return min(run_timed(argv) for _ in range(args.runs))
+        # OpenSIPS's timer route sometimes stalls on the IPC jobs of event
+        # routes: such a run says nothing and is tried again
+        times: list[float] = []
+        for _ in range(2 * args.runs + 1):
+            seconds = run_timed(argv)
+            if seconds is not None:
+                times.append(seconds)
+            if len(times) == args.runs:
+                return min(times)
+        if times:
+            return min(times)
+        raise SystemExit("no timing line from %s" % " ".join(argv))
     finally:
         sink.close()
 
