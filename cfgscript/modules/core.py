@@ -14,6 +14,9 @@ from ..runtime.values import VInt, text
 
 def _avp_values(ctx: RunContext, ref) -> list:
     """An AVP's values, newest first."""
+    if ref.spec.dynamic is None:        # a name as text: its stack, read at once
+        stack = ctx.avps.stacks.get(ref.spec.inner)
+        return stack[::-1] if stack else []
     item = ref.accessor.item
     values = []
     while True:
