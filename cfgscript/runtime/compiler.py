@@ -51,7 +51,7 @@ from .expressions import (
     Reader,
     exit_on_zero,
 )
-from .fused import assign_var, plain_var, var_against_int
+from .fused import assign_var, assign_var_step, var_against_int, var_assignment, var_step
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
@@ -143,7 +143,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if not actions:
             return None
         if len(actions) == 1:
-            return exit_on_zero(actions[0])
+            single = actions[0]
+            return single if var_assignment(statements[0]) is not None else exit_on_zero(single)
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC
@@ -326,11 +327,15 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
     # ------------------------------------------------------------ assignments
 
     def stmt_Assign(self, node: ast.Assign) -> Action:
-        name = plain_var(node.target.spec)
-        if name is not None and node.op in ("=", ":=") and not isinstance(node.value, ast.Null):
-            return assign_var(self.engine.script_vars, name, self.top_value(node.value), node,
-                              self.log)
-        return self.with_position(self._assignment(node), node)
+        name = var_assignment(node)
+        if name is None:
+            return self.with_position(self._assignment(node), node)
+        store = self.engine.script_vars
+        general = assign_var(store, name, self.top_value(node.value), node, self.log)
+        step = var_step(node)
+        if step is None:
+            return general
+        return assign_var_step(store, name, *step, node, general)
 
     def _assignment(self, node: ast.Assign) -> Action:
         acc = self.accessor(node.target.spec)
@@ -470,6 +475,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
             ret = E_BUG
             iterations = 0
             limit = settings.max_while_loops
+            # the flags only change in the body, which leaves the loop when they do
+            fast = not ctx.flags & (FL_RETURN | FL_EXIT)
             while True:
                 if iterations >= limit:
                     log.error("core", "do_action", "max while loops reached (%d), increase the "
@@ -479,8 +486,11 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                     raise StopRequested("the while loop at %s" % where)
                 iterations += 1
                 value = get(name)
-                if type(value) is VInt and not ctx.flags & (FL_RETURN | FL_EXIT):
-                    v = 1 if test(value, number) else 0
+                ret = 1
+                if fast and type(value) is VInt:
+                    if not test(value, number):
+                        ctx.rc = 0
+                        break
                 else:
                     v = cond(ctx)
                     if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
@@ -488,9 +498,11 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                             ctx.rc = 0
                             return 0
                         log.warning("core", "do_action", "error in expression at %s" % where)
-                ret = 1
-                if v <= 0 or not actions:
-                    ctx.rc = v
+                    if v <= 0:
+                        ctx.rc = v
+                        break
+                if not actions:
+                    ctx.rc = 1
                     break
                 for action in actions:          # the body, as block() runs it
                     ret = action(ctx)

@@ -25,6 +25,7 @@ Combine = Callable[[object, object], object]
 INT_TESTS = ("==", "!=", ">", "<", ">=", "<=")
 _INT_REPR = int.__repr__        # the decimal text of a VInt, without a Python-level call
 _BIAS = 0x80000000
+SMALL_DIVISOR = 1024        # remainders up to this are kept made
 
 
 def plain_var(spec: PVSpec) -> Optional[str]:
@@ -98,6 +99,69 @@ def suffix_concat(left: Reader, suffix: str, combine: Combine) -> Reader:
             return a + suffix
         return combine(a, suffix) if a is not NO_VALUE else NO_VALUE
     return concat
+
+
+def var_assignment(node: ast.Node) -> Optional[str]:
+    """The target name of a `$var(name) = value` statement assign_var() runs
+    (it returns 1 or -1, never 0), else None."""
+    if (isinstance(node, ast.Assign) and node.op in ("=", ":=")
+            and not isinstance(node.value, ast.Null)):
+        return plain_var(node.target.spec)
+    return None
+
+
+def var_step(node: ast.Assign) -> Optional[tuple[str, str, int]]:
+    """(source name, operator, number) when the value is `$var(source) OP number`
+    with OP one of + - and % by a positive number."""
+    value = node.value
+    if (isinstance(value, ast.BinOp) and isinstance(value.left, ast.Var)
+            and isinstance(value.right, ast.Num)
+            and (value.op in ("+", "-") or (value.op == "%" and value.right.value > 0))):
+        source = plain_var(value.left.spec)
+        if source is not None:
+            return source, value.op, value.right.value
+    return None
+
+
+def assign_var_step(store: dict, name: str, source: str, op: str, constant: int,
+                    node: ast.Assign, general: Callable) -> Callable:
+    """`$var(name) = $var(source) OP number` while $var(source) holds an int:
+    the result stored at once; otherwise the general statement."""
+    get = store.get
+    line, path = node.end_line, node.file
+    if op == "%":
+        return _assign_remainder(store, name, source, constant, line, path, general)
+    biased = (_BIAS + constant) if op == "+" else (_BIAS - constant)
+
+    def step(ctx: RunContext) -> int:
+        a = get(source)
+        if type(a) is not VInt:
+            return general(ctx)
+        ctx.line, ctx.file = line, path
+        store[name] = VInt(((a + biased) & 0xFFFFFFFF) - _BIAS)
+        ctx.rc = 1
+        return 1
+    return step
+
+
+def _assign_remainder(store: dict, name: str, source: str, divisor: int, line: int,
+                      path: str, general: Callable) -> Callable:
+    """C's remainder (the sign of the dividend); a small divisor's results are
+    made once: remainders[r] is VInt(r), negative r included."""
+    get = store.get
+    if divisor > SMALL_DIVISOR:
+        return general
+    remainders = [VInt(r) for r in range(divisor)] + [VInt(r) for r in range(1 - divisor, 0)]
+
+    def remainder(ctx: RunContext) -> int:
+        a = get(source)
+        if type(a) is not VInt:
+            return general(ctx)
+        ctx.line, ctx.file = line, path
+        store[name] = remainders[a % divisor if a >= 0 else -(-a % divisor)]
+        ctx.rc = 1
+        return 1
+    return remainder
 
 
 def assign_var(store: dict, name: str, value_of: Reader, node: ast.Assign, log) -> Callable:
