@@ -44,8 +44,16 @@ max_while_loops=100000000
 loadmodule "proto_udp.so"
 {modules}
 """
-TIMER_START = "    $var(s0) = $Ts; $var(u0) = $Tsm;\n"
-TIMER_END = ('    $var(us) = ($Ts - $var(s0)) * 1000000 + ($Tsm - $var(u0));\n'
+# $Ts is time() and $Tsm the microseconds of gettimeofday(): read apart, or with
+# time() lagging a clock tick behind, they disagree by a second near a second's
+# edge. So the start is read away from an edge (after a short spin), and the end
+# instant's second is read once the clock is away from the edge again.
+AWAY_FROM_EDGE = "    while ($Tsm < 20000 || $Tsm > 980000) { $var(spin) = 1; }\n"
+TIMER_START = AWAY_FROM_EDGE + "    $var(s0) = $Ts; $var(u0) = $Tsm;\n"
+TIMER_END = ('    $var(u1) = $Tsm;\n' + AWAY_FROM_EDGE +
+             '    $var(s1) = $Ts;\n'
+             '    if ($var(u1) > 980000) { $var(s1) = $var(s1) - 1; }\n'
+             '    $var(us) = ($var(s1) - $var(s0)) * 1000000 + ($var(u1) - $var(u0));\n'
              '    xlog("L_ERR", "@ us=$var(us)\\n");\n')
 
 LOOP = """startup_route {
