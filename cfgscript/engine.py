@@ -223,6 +223,7 @@ class Engine:
         """Make the route known (bodies are compiled once every route is)."""
         route = CompiledRoute(node.kind, node.name, node, interval=node.interval)
         route.top_frame = route.frame
+        route.call_frame = RouteFrame("route", route.name)
         if node.kind == "route" and node.name not in (None, "0"):
             self.routes[node.name] = route
         elif node.kind == "event_route":
@@ -322,7 +323,7 @@ class Engine:
         """route(name, params...): run_actions() with a new parameter frame."""
         if self.stopping:
             raise StopRequested("the call of route[%s]" % route.name)
-        ctx.routes.append(RouteFrame("route", route.name))
+        ctx.routes.append(route.call_frame)
         ctx.params.append(ParamFrame("route", params))
         try:
             return self._run_actions(ctx, route.body)

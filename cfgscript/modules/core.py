@@ -29,22 +29,23 @@ def _avp_values(ctx: RunContext, ref) -> list:
 def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
     """raise_event() parameters: the values AVP newest first, each paired with
     the attribute names AVP newest first; None on an error (logged)."""
-    values = _avp_values(ctx, vals)
+    values = [int(v) if isinstance(v, int) else v for v in _avp_values(ctx, vals)]
     names = _avp_values(ctx, attrs) if attrs is not None else None
+    if names is None:
+        return tuple([(None, value) for value in values])
+    if len(names) == len(values) and all(type(name) is str for name in names):
+        return tuple(zip(names, values))         # the usual case: a name for each value
     params = []
     for index, value in enumerate(values):
-        name = None
-        if names is not None:
-            if index >= len(names):
-                log.error("core", "evi_raise_script_event", "missing attribute")
-                return None
-            name = names[index]
-            if type(name) is not str:
-                log.error("core", "evi_raise_script_event",
-                          "invalid attribute name - must be string")
-                return None
-        params.append((name, int(value) if isinstance(value, int) else value))
-    if names is not None and len(names) > len(values) and values:
+        if index >= len(names):
+            log.error("core", "evi_raise_script_event", "missing attribute")
+            return None
+        name = names[index]
+        if type(name) is not str:
+            log.error("core", "evi_raise_script_event", "invalid attribute name - must be string")
+            return None
+        params.append((name, value))
+    if len(names) > len(values) and values:
         log.error("core", "evi_raise_script_event", "too many attribute names")
     return tuple(params)
 

@@ -163,15 +163,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if method is None:
             raise CompileError("%s cannot be used as a statement" % type(node).__name__, node)
         body = method(node)
-        if isinstance(node, (ast.If, ast.While, ast.Assign)):
+        if isinstance(node, (ast.If, ast.While, ast.Assign, ast.RouteCall)):
             return body             # they set $cfg_line and $rc themselves
-        if isinstance(node, ast.RouteCall):
-            line, path = node.end_line, node.file
-
-            def positioned(ctx: RunContext) -> int:
-                ctx.line, ctx.file = line, path
-                return body(ctx)
-            return positioned
         return self.with_position(body, node)
 
     @staticmethod
@@ -329,7 +322,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
     def stmt_Assign(self, node: ast.Assign) -> Action:
         name = var_assignment(node)
         if name is None:
-            return self.with_position(self._assignment(node), node)
+            return self._assignment(node)
         store = self.engine.script_vars
         general = assign_var(store, name, self.top_value(node.value), node, self.log)
         step = var_step(node)
@@ -338,6 +331,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         return assign_var_step(store, name, *step, node, general)
 
     def _assignment(self, node: ast.Assign) -> Action:
+        """Any other assignment, with $cfg_line and $rc set."""
         acc = self.accessor(node.target.spec)
         if acc.write is None:
             raise CompileError("$%s is read-only" % node.target.spec.name, node.target)
@@ -352,25 +346,31 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                     log.error("core", "do_assign", "setting PV failed")
                     return -1
                 return 1
-            return assign_null
+            return self.with_position(assign_null, node)
         value_of = self.top_value(node.value)
         if op in ("=", ":="):
-            return self._plain_assign(acc, op, value_of, where)
-        return self._compound_assign(acc, op, value_of, where)
+            return self._plain_assign(acc, op, value_of, node)
+        return self.with_position(self._compound_assign(acc, op, value_of, where), node)
 
-    def _plain_assign(self, acc: Accessor, op: str, value_of, where: str) -> Action:
+    def _plain_assign(self, acc: Accessor, op: str, value_of, node: ast.Assign) -> Action:
         write, delete, log = acc.write, acc.delete, self.log
+        where = "%s:%d" % (node.file, node.line)
+        line, path = node.end_line, node.file
 
         def assign(ctx: RunContext) -> int:
+            ctx.line, ctx.file = line, path
             value = value_of(ctx)
             if value is NO_VALUE:
                 log.warning("core", "do_assign", "no value in right expression at %s" % where)
+                ctx.rc = -1
                 return -1
             ok = delete(ctx, op) if value is None else write(ctx, op, value)
             if not ok:
                 log.error("core", "do_assign", "setting PV failed")
                 log.error("core", "do_assign", "error at %s" % where)
+                ctx.rc = -1
                 return -1
+            ctx.rc = 1
             return 1
         return assign
 
@@ -589,15 +589,14 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         engine = self.engine
         args = [self._route_arg(a) for a in node.args]
         target = node.target
+        route_of: Optional[Callable] = None
         if isinstance(target, ast.Str) and "$" not in target.value:
-            route = engine.named_route(target.value)
-            name = target.value
-            self.route_calls.targets.add(name)
-
-            def route_of(ctx: RunContext):
-                return route, name
+            static_route = engine.named_route(target.value)
+            static_name = target.value
+            self.route_calls.targets.add(static_name)
         else:
             self.route_calls.dynamic = True
+            static_route, static_name = None, ""
             name_of = (self.compile_read(target.spec) if isinstance(target, ast.Var)
                        else self.compile_format(target.value))
 
@@ -606,14 +605,19 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                 name = text(value)
                 return engine.named_route(name), name
         log = self.log
+        line, path = node.end_line, node.file
 
         def do_route(ctx: RunContext) -> int:
-            route, name = route_of(ctx)
+            ctx.line, ctx.file = line, path
+            if route_of is None:
+                route, name = static_route, static_name
+            else:
+                route, name = route_of(ctx)
             if route is None:
                 log.log(-3, "core", "do_action", "unknown route(%s)" % name)
                 ctx.rc = E_BUG
                 return E_BUG
-            params = tuple(a(ctx) for a in args)
+            params = tuple([a(ctx) for a in args])
             ret = ctx.rc = engine.call_route(ctx, route, params)
             return ret
         return do_route
