@@ -561,17 +561,25 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
 
     def stmt_Switch(self, node: ast.Switch) -> Action:
         read = self.compile_read(node.subject.spec)
-        cases = [(case.label, self.block(case.body)) for case in node.cases]
+        bodies = [self.block(case.body) for case in node.cases]
         default = self.block(node.default) if node.default is not None else None
         has_default = node.default is not None
+        # the first case each label opens; the run falls through from there
+        by_int, by_text = _first_cases(node.cases)
+        count = len(bodies)
 
         def do_switch(ctx: RunContext) -> int:
             value = read(ctx)
             ctx.rc = 1
-            matched = False
-            for label, body in cases:
-                matched = matched or _case_matches(label, value)
-                if matched and body is not None:
+            kind = type(value)
+            start = count
+            if kind is VInt or kind is int or kind is StrInt:
+                start = by_int.get(int_of(value), count)
+            if by_text and (kind is str or kind is VInt or kind is StrInt):
+                start = min(start, by_text.get(fold_case(str(value)), count))
+            for index in range(start, count):
+                body = bodies[index]
+                if body is not None:
                     ctx.rc = body(ctx)
                     if ctx.flags & FL_STOP:
                         ctx.flags &= ~FL_BREAK
@@ -636,9 +644,15 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
 
 
 
-def _case_matches(label, value: Value) -> bool:
-    """switch: string labels match case-insensitively any value with a string
-    form; integer labels match only values with an int form."""
-    if isinstance(label, str):
-        return has_str(value) and fold_case(str(value)) == fold_case(label)
-    return has_int(value) and int_of(value) == label
+def _first_cases(cases: list[ast.Case]) -> tuple[dict[int, int], dict[object, int]]:
+    """switch: the index of the first case of each label. Integer labels match
+    values with an int form; string labels match, case-insensitively, values
+    with a string form."""
+    by_int: dict[int, int] = {}
+    by_text: dict[object, int] = {}
+    for index, case in enumerate(cases):
+        if isinstance(case.label, str):
+            by_text.setdefault(fold_case(case.label), index)
+        else:
+            by_int.setdefault(case.label, index)
+    return by_int, by_text
