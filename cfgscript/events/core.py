@@ -114,6 +114,8 @@ class Event:
 
     def payload_bytes_for(self, params: tuple[Param, ...]) -> bytes:
         """The payload's wire bytes, kept with the last payload."""
+        if self._last_bytes is not None and params == self._last_params:
+            return self._last_bytes
         payload = self.payload_for(params)
         if self._last_bytes is None:
             self._last_bytes = encode(payload)

@@ -134,7 +134,8 @@ class EventDatagram(Module):
         try:
             # a socket with a timeout polls before every send: try without first
             try:
-                self._socket(endpoint.family, False).sendto(data, endpoint.target)
+                sock = self._hasty.get(endpoint.family) or self._socket(endpoint.family, False)
+                sock.sendto(data, endpoint.target)
             except BlockingIOError:
                 if stalled:
                     raise
