@@ -122,19 +122,60 @@ class Engine:
         problem = self._init_modules()
         if problem:
             return [problem]
-        compiled = [self._register_route(node) for node in self.script.routes()]
-        for route in compiled:
-            try:
-                route.body = self.compiler.block(route.node.body)
-            except CompileError as err:
-                where = err.node or route.node
-                problems.append(Diagnostic(ERROR, str(err), where.file, where.line, where.col))
+        problems = self._compile_routes([self._register_route(node)
+                                         for node in self.script.routes()])
         if not problems:
             publish_events(self.events, list(self.event_routes),
                            [(name, module.name) for module in self.modules.values()
                             for name in module.events], self.script)
             self.logger.listeners.append(self._log_event)
         return problems
+
+    def _compile_routes(self, routes: list[CompiledRoute]) -> list[Diagnostic]:
+        """Compile every route body. Top-level routes and the named routes route()
+        can reach from them keep their code; a named route nothing reaches (no
+        route() names it, and none computes a name) is compiled only for its
+        errors, and its code is dropped until something runs it as a top route."""
+        found: dict[int, Diagnostic] = {}
+
+        def compile_body(index: int, keep: bool) -> None:
+            route = routes[index]
+            try:
+                body = self.compiler.block(route.node.body)
+            except CompileError as err:
+                where = err.node or route.node
+                found[index] = Diagnostic(ERROR, str(err), where.file, where.line, where.col)
+                return
+            route.body = body if keep or body is None else self._compiled_when_run(route)
+
+        position = {id(route): index for index, route in enumerate(routes)}
+        named = {index for index, route in enumerate(routes) if route.kind == "route"
+                 and route.name not in (None, "0")}
+        for index in range(len(routes)):
+            if index not in named:
+                compile_body(index, True)
+        calls = self.compiler.route_calls
+        reached: set[str] = set()
+        while True:
+            wanted = set(self.routes) if calls.dynamic else calls.targets
+            names = sorted((name for name in wanted - reached if name in self.routes),
+                           key=lambda name: position[id(self.routes[name])])
+            if not names:
+                break
+            for name in names:
+                reached.add(name)
+                named.discard(position[id(self.routes[name])])
+                compile_body(position[id(self.routes[name])], True)
+        for index in sorted(named):
+            compile_body(index, False)
+        return [found[index] for index in sorted(found)]
+
+    def _compiled_when_run(self, route: CompiledRoute) -> Callable[[RunContext], int]:
+        """A body that compiles the route's code the first time it runs."""
+        def compile_and_run(ctx: RunContext) -> int:
+            body = route.body = self.compiler.block(route.node.body)
+            return body(ctx)
+        return compile_and_run
 
     def _init_modules(self) -> Optional[Diagnostic]:
         """Start every module; when one cannot (a socket it cannot bind), stop
@@ -182,6 +223,7 @@ class Engine:
         """Make the route known (bodies are compiled once every route is)."""
         route = CompiledRoute(node.kind, node.name, node, interval=node.interval)
         route.top_frame = route.frame
+        route.call_frame = RouteFrame("route", route.name)
         if node.kind == "route" and node.name not in (None, "0"):
             self.routes[node.name] = route
         elif node.kind == "event_route":
@@ -281,7 +323,7 @@ class Engine:
         """route(name, params...): run_actions() with a new parameter frame."""
         if self.stopping:
             raise StopRequested("the call of route[%s]" % route.name)
-        ctx.routes.append(RouteFrame("route", route.name))
+        ctx.routes.append(route.call_frame)
         ctx.params.append(ParamFrame("route", params))
         try:
             return self._run_actions(ctx, route.body)

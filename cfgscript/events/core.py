@@ -120,6 +120,7 @@ class Event:
     next_expiry: float = float("inf")      # earliest moment a subscriber may expire
     _last_params: tuple = ()
     _last_payload: Optional[str] = None
+    _last_bytes: Optional[bytes] = None
 
     def payload_for(self, params: tuple[Param, ...]) -> str:
         """The JSON-RPC payload; the last one is kept, since events are often
@@ -127,7 +128,17 @@ class Event:
         if params != self._last_params or self._last_payload is None:
             self._last_payload = notification(self.name, params)
             self._last_params = params
+            self._last_bytes = None
         return self._last_payload
+
+    def payload_bytes_for(self, params: tuple[Param, ...]) -> bytes:
+        """The payload's wire bytes, kept with the last payload."""
+        if self._last_bytes is not None and params == self._last_params:
+            return self._last_bytes
+        payload = self.payload_for(params)
+        if self._last_bytes is None:
+            self._last_bytes = encode(payload)
+        return self._last_bytes
 
 
 @dataclass(eq=False, slots=True)
@@ -149,7 +160,7 @@ class Occurrence:
 
     def payload_bytes(self) -> bytes:
         if self._payload_bytes is None:
-            self._payload_bytes = encode(self.payload())
+            self._payload_bytes = self.event.payload_bytes_for(self.params)
         return self._payload_bytes
 
 

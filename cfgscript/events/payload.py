@@ -33,6 +33,20 @@ def json_string(value: str) -> str:
     return '"' + value.translate(_ESCAPES) + '"'
 
 
+_NAMES: dict[str, str] = {}       # parameter names, as JSON strings
+_NAMES_KEPT = 4096
+
+
+def json_name(name: str) -> str:
+    """json_string() of a parameter name: names repeat, so they are kept."""
+    quoted = _NAMES.get(name)
+    if quoted is None:
+        if len(_NAMES) >= _NAMES_KEPT:
+            _NAMES.clear()
+        quoted = _NAMES[name] = json_string(name)
+    return quoted
+
+
 def json_value(value: ParamValue) -> str:
     if value is None:
         return "null"
@@ -46,9 +60,9 @@ def params_json(params: tuple[Param, ...]) -> Optional[str]:
     if not params:
         return None
     if params[0][0] is not None:
-        return "{" + ",".join(json_string(name or "") + ":" + json_value(value)
-                              for name, value in params) + "}"
-    return "[" + ",".join(json_value(value) for _, value in params) + "]"
+        return "{" + ",".join([json_name(name or "") + ":" + json_value(value)
+                               for name, value in params]) + "}"
+    return "[" + ",".join([json_value(value) for _, value in params]) + "]"
 
 
 def notification(method: str, params: tuple[Param, ...], request_id: Optional[int] = None) -> str:

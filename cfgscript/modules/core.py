@@ -12,25 +12,40 @@ from ..runtime.module import Arg, Module, function
 from ..runtime.values import VInt, text
 
 
+def _avp_values(ctx: RunContext, ref) -> list:
+    """An AVP's values, newest first."""
+    if ref.spec.dynamic is None:        # a name as text: its stack, read at once
+        stack = ctx.avps.stacks.get(ref.spec.inner)
+        return stack[::-1] if stack else []
+    item = ref.accessor.item
+    values = []
+    while True:
+        value = item(ctx, len(values))
+        if value is None:
+            return values
+        values.append(value)
+
+
 def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
     """raise_event() parameters: the values AVP newest first, each paired with
     the attribute names AVP newest first; None on an error (logged)."""
-    values = vals.values(ctx)        # an AVP's: newest first
-    names = attrs.values(ctx) if attrs is not None else None
+    values = [int(v) if isinstance(v, int) else v for v in _avp_values(ctx, vals)]
+    names = _avp_values(ctx, attrs) if attrs is not None else None
+    if names is None:
+        return tuple([(None, value) for value in values])
+    if len(names) == len(values) and all(type(name) is str for name in names):
+        return tuple(zip(names, values))         # the usual case: a name for each value
     params = []
     for index, value in enumerate(values):
-        name = None
-        if names is not None:
-            if index >= len(names):
-                log.error("core", "evi_raise_script_event", "missing attribute")
-                return None
-            name = names[index]
-            if type(name) is not str:
-                log.error("core", "evi_raise_script_event",
-                          "invalid attribute name - must be string")
-                return None
-        params.append((name, int(value) if isinstance(value, int) else value))
-    if names is not None and len(names) > len(values) and values:
+        if index >= len(names):
+            log.error("core", "evi_raise_script_event", "missing attribute")
+            return None
+        name = names[index]
+        if type(name) is not str:
+            log.error("core", "evi_raise_script_event", "invalid attribute name - must be string")
+            return None
+        params.append((name, value))
+    if len(names) > len(values) and values:
         log.error("core", "evi_raise_script_event", "too many attribute names")
     return tuple(params)
 

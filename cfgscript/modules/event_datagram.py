@@ -118,7 +118,14 @@ class EventDatagram(Module):
             return -1
         stalled = bool(self._stalled) and endpoint.target in self._stalled
         try:
-            self._socket(endpoint.family, not stalled).sendto(data, endpoint.target)
+            # a socket with a timeout polls before every send: try without first
+            try:
+                sock = self._hasty.get(endpoint.family) or self._socket(endpoint.family, False)
+                sock.sendto(data, endpoint.target)
+            except BlockingIOError:
+                if stalled:
+                    raise
+                self._socket(endpoint.family, True).sendto(data, endpoint.target)
         except OSError as err:
             if isinstance(err, (TimeoutError, BlockingIOError)):
                 self._stalled.add(endpoint.target)

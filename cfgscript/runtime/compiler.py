@@ -14,32 +14,30 @@ run-time work, with OpenSIPS's semantics (action.c, route.c eval_expr):
   * typed comparisons (an error is neither true nor false: -1).
 
 This file holds `Compiler` with the variables, format strings and statements
-(simple ones, assignments, control flow, calls); it is composed with the
-condition compiler (conditions.py) and the value expression compiler
-(expressions.py).
+(simple ones, assignments, calls); it is composed with the condition compiler
+(conditions.py), the value expression compiler (expressions.py) and the
+control flow compiler (flow.py). Plain $var code is fused (fused.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..syntax import ast
 from ..syntax.pvspec import PVSpec, parse_format
 from .accessor import Accessor
-from .conditions import ConditionCompiler, fold_case
+from .conditions import ConditionCompiler
 from .context import (
     E_BUG,
-    E_SCRIPT,
     E_UNSPEC,
-    EXPR_DROP,
     FL_BREAK,
     FL_DROP,
     FL_EXIT,
     FL_RETURN,
     FL_STOP,
     RunContext,
-    StopRequested,
 )
 from .expressions import (
     INT_OPS,
@@ -50,26 +48,45 @@ from .expressions import (
     Reader,
     exit_on_zero,
 )
+from .flow import FlowCompiler
+from .fused import assign_var, assign_var_step, var_assignment, var_step
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
 
-class Compiler(ConditionCompiler, ExpressionCompiler):
+@dataclass
+class RouteCalls:
+    """The route() calls compiled so far: the names given as text, and whether
+    any call computes its name at run time (then every route may be called)."""
+    targets: set[str] = field(default_factory=set)
+    dynamic: bool = False
+
+
+class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
     """Turns a parsed script into closures bound to one Engine."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
         self.log = engine.logger
         self._readers: dict[str, Reader] = {}
+        self._accessors: dict[str, Accessor] = {}
+        self.route_calls = RouteCalls()
 
     # ------------------------------------------------------------ variables
 
     def accessor(self, spec: PVSpec) -> Accessor:
-        """The raw accessor of a variable (no transformations)."""
+        """The raw accessor of a variable (no transformations); equal specs share one
+        unless it keeps state of its own."""
+        cached = self._accessors.get(spec.text)
+        if cached is not None:
+            return cached
         factory = self.engine.pvar_factory(spec.name)
         if factory is None:
             raise CompileError("unknown script variable $%s" % spec.name)
-        return factory(spec, self)
+        accessor = factory(spec, self)
+        if not accessor.per_occurrence:
+            self._accessors[spec.text] = accessor
+        return accessor
 
     def compile_read(self, spec: PVSpec) -> Reader:
         """A reader of the variable's value, transformations applied."""
@@ -124,7 +141,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if not actions:
             return None
         if len(actions) == 1:
-            return exit_on_zero(actions[0])
+            single = actions[0]
+            return single if var_assignment(statements[0]) is not None else exit_on_zero(single)
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC
@@ -143,12 +161,14 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
         if method is None:
             raise CompileError("%s cannot be used as a statement" % type(node).__name__, node)
         body = method(node)
+        if isinstance(node, (ast.If, ast.While, ast.Assign, ast.RouteCall)):
+            return body             # they set $cfg_line and $rc themselves
+        return self.with_position(body, node)
+
+    @staticmethod
+    def with_position(body: Action, node: ast.Node) -> Action:
+        """The statement's work with $cfg_line set before it and $rc after it."""
         line, path = node.end_line, node.file
-        if isinstance(node, (ast.If, ast.RouteCall)):
-            def positioned(ctx: RunContext) -> int:
-                ctx.line, ctx.file = line, path
-                return body(ctx)
-            return positioned
 
         def action(ctx: RunContext) -> int:
             ctx.line, ctx.file = line, path
@@ -298,6 +318,18 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
     # ------------------------------------------------------------ assignments
 
     def stmt_Assign(self, node: ast.Assign) -> Action:
+        name = var_assignment(node)
+        if name is None:
+            return self._assignment(node)
+        store = self.engine.script_vars
+        general = assign_var(store, name, self.top_value(node.value), node, self.log)
+        step = var_step(node)
+        if step is None:
+            return general
+        return assign_var_step(store, name, *step, node, general)
+
+    def _assignment(self, node: ast.Assign) -> Action:
+        """Any other assignment, with $cfg_line and $rc set."""
         acc = self.accessor(node.target.spec)
         if acc.write is None:
             raise CompileError("$%s is read-only" % node.target.spec.name, node.target)
@@ -312,25 +344,31 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                     log.error("core", "do_assign", "setting PV failed")
                     return -1
                 return 1
-            return assign_null
+            return self.with_position(assign_null, node)
         value_of = self.top_value(node.value)
         if op in ("=", ":="):
-            return self._plain_assign(acc, op, value_of, where)
-        return self._compound_assign(acc, op, value_of, where)
+            return self._plain_assign(acc, op, value_of, node)
+        return self.with_position(self._compound_assign(acc, op, value_of, where), node)
 
-    def _plain_assign(self, acc: Accessor, op: str, value_of, where: str) -> Action:
+    def _plain_assign(self, acc: Accessor, op: str, value_of, node: ast.Assign) -> Action:
         write, delete, log = acc.write, acc.delete, self.log
+        where = "%s:%d" % (node.file, node.line)
+        line, path = node.end_line, node.file
 
         def assign(ctx: RunContext) -> int:
+            ctx.line, ctx.file = line, path
             value = value_of(ctx)
             if value is NO_VALUE:
                 log.warning("core", "do_assign", "no value in right expression at %s" % where)
+                ctx.rc = -1
                 return -1
             ok = delete(ctx, op) if value is None else write(ctx, op, value)
             if not ok:
                 log.error("core", "do_assign", "setting PV failed")
                 log.error("core", "do_assign", "error at %s" % where)
+                ctx.rc = -1
                 return -1
+            ctx.rc = 1
             return 1
         return assign
 
@@ -376,152 +414,20 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
             return 1
         return compound
 
-    # ------------------------------------------------------------ control flow
-
-    def stmt_If(self, node: ast.If) -> Action:
-        cond = self.condition(node.cond)
-        then = self.block(node.body)
-        orelse = self.block(node.orelse) if node.orelse else None
-        where = "%s:%d" % (node.file, node.line)
-        log = self.log
-
-        def do_if(ctx: RunContext) -> int:
-            v = cond(ctx)
-            if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
-                if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
-                    ctx.rc = 0
-                    return 0
-                log.warning("core", "do_action", "error in expression at %s" % where)
-            if v > 0:
-                if then is not None:
-                    ret = ctx.rc = then(ctx)
-                    return ret
-            elif orelse is not None:
-                ret = ctx.rc = orelse(ctx)
-                return ret
-            ctx.rc = v
-            return 1
-        return do_if
-
-    def stmt_While(self, node: ast.While) -> Action:
-        cond = self.condition(node.cond)
-        body = self.block(node.body)
-        engine = self.engine
-        settings = engine.settings
-        where = "%s:%d" % (node.file, node.line)
-        log = self.log
-
-        def do_while(ctx: RunContext) -> int:
-            ret = E_BUG
-            iterations = 0
-            limit = settings.max_while_loops
-            while True:
-                if iterations >= limit:
-                    log.error("core", "do_action", "max while loops reached (%d), increase the "
-                              "'max_while_loops' global!" % limit)
-                    break
-                if engine.stopping:
-                    raise StopRequested("the while loop at %s" % where)
-                iterations += 1
-                v = cond(ctx)
-                if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
-                    if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
-                        ctx.rc = 0
-                        return 0
-                    log.warning("core", "do_action", "error in expression at %s" % where)
-                ret = 1
-                if v <= 0:
-                    ctx.rc = v
-                    break
-                if body is None:
-                    ctx.rc = v
-                    break
-                ret = body(ctx)
-                if ctx.flags & FL_STOP:
-                    ctx.flags &= ~FL_BREAK
-                    break
-                ctx.rc = ret
-            return ret
-        return do_while
-
-    def stmt_ForEach(self, node: ast.ForEach) -> Action:
-        body = self.block(node.body)
-        source = node.source.spec
-        iterator = self.accessor(node.var.spec)
-        op = ":=" if node.var.spec.name == "json" else "="
-        log = self.log
-        if source.index != "*":
-            def skip(ctx: RunContext) -> int:
-                log.error("core", "for_each_handler",
-                          'for-each must be used on a "[*]" index! skipping!')
-                return E_SCRIPT
-            return skip
-        item = self.accessor(source).item
-        if item is None:
-            raise CompileError("for-each: $%s cannot be iterated" % source.name, node.source)
-        write = iterator.write
-        engine = self.engine
-        where = "%s:%d" % (node.file, node.line)
-
-        def do_for_each(ctx: RunContext) -> int:
-            ret = 1
-            if body is None:
-                return ret
-            index = 0
-            while True:
-                if engine.stopping:
-                    raise StopRequested("the for-each loop at %s" % where)
-                value = item(ctx, index)
-                if value is None:
-                    break
-                if not write(ctx, op, value):
-                    log.error("core", "for_each_handler", "failed to set scriptvar value")
-                    return E_BUG
-                ret = body(ctx)
-                if ctx.flags & FL_STOP:
-                    ctx.flags &= ~FL_BREAK
-                    return ret
-                index += 1
-            return ret
-        return do_for_each
-
-    def stmt_Switch(self, node: ast.Switch) -> Action:
-        read = self.compile_read(node.subject.spec)
-        cases = [(case.label, self.block(case.body)) for case in node.cases]
-        default = self.block(node.default) if node.default is not None else None
-        has_default = node.default is not None
-
-        def do_switch(ctx: RunContext) -> int:
-            value = read(ctx)
-            ctx.rc = 1
-            matched = False
-            for label, body in cases:
-                matched = matched or _case_matches(label, value)
-                if matched and body is not None:
-                    ctx.rc = body(ctx)
-                    if ctx.flags & FL_STOP:
-                        ctx.flags &= ~FL_BREAK
-                        return ctx.rc
-            if has_default:
-                if default is not None:
-                    ctx.rc = default(ctx)
-                ctx.flags &= ~FL_BREAK
-            return ctx.rc
-        return do_switch
-
     # ------------------------------------------------------------ calls
 
     def stmt_RouteCall(self, node: ast.RouteCall) -> Action:
         engine = self.engine
         args = [self._route_arg(a) for a in node.args]
         target = node.target
+        route_of: Optional[Callable] = None
         if isinstance(target, ast.Str) and "$" not in target.value:
-            route = engine.named_route(target.value)
-            name = target.value
-
-            def route_of(ctx: RunContext):
-                return route, name
+            static_route = engine.named_route(target.value)
+            static_name = target.value
+            self.route_calls.targets.add(static_name)
         else:
+            self.route_calls.dynamic = True
+            static_route, static_name = None, ""
             name_of = (self.compile_read(target.spec) if isinstance(target, ast.Var)
                        else self.compile_format(target.value))
 
@@ -530,14 +436,19 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
                 name = text(value)
                 return engine.named_route(name), name
         log = self.log
+        line, path = node.end_line, node.file
 
         def do_route(ctx: RunContext) -> int:
-            route, name = route_of(ctx)
+            ctx.line, ctx.file = line, path
+            if route_of is None:
+                route, name = static_route, static_name
+            else:
+                route, name = route_of(ctx)
             if route is None:
                 log.log(-3, "core", "do_action", "unknown route(%s)" % name)
                 ctx.rc = E_BUG
                 return E_BUG
-            params = tuple(a(ctx) for a in args)
+            params = tuple([a(ctx) for a in args])
             ret = ctx.rc = engine.call_route(ctx, route, params)
             return ret
         return do_route
@@ -553,12 +464,3 @@ class Compiler(ConditionCompiler, ExpressionCompiler):
 
     def stmt_Launch(self, node: ast.Launch) -> Action:
         return self.engine.compile_async(node)
-
-
-
-def _case_matches(label, value: Value) -> bool:
-    """switch: string labels match case-insensitively any value with a string
-    form; integer labels match only values with an int form."""
-    if isinstance(label, str):
-        return has_str(value) and fold_case(str(value)) == fold_case(label)
-    return has_int(value) and int_of(value) == label

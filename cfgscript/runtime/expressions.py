@@ -16,7 +16,8 @@ from typing import Optional
 from ..syntax import ast
 from ..syntax.ints import wrap32
 from .context import FL_EXIT, RunContext
-from .values import Value, VInt, has_int, has_str, int_of, to_bytes
+from .fused import plain_var, prefix_concat, suffix_concat, var_with_constant
+from .values import NO_VALUE, Value, VInt, has_int, has_str, int_of, to_bytes
 
 Action = Callable[[RunContext], int]
 Cond = Callable[[RunContext], int]
@@ -30,16 +31,6 @@ class CompileError(Exception):
         super().__init__(message)
         self.node = node
 
-
-class _NoValue:
-    """An expression that produced no value (an evaluation error)."""
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NO_VALUE"
-
-
-NO_VALUE = _NoValue()
 
 
 # ---------------------------------------------------------------- C integer helpers
@@ -179,6 +170,9 @@ class ExpressionCompiler:
             log.error("core", "eval_elem", "Invalid operator : %s" % op)
             return NO_VALUE
 
+        fast = self._fused_binary(node, left, right, int_op, combine)
+        if fast is not None:
+            return fast
         if isinstance(node.right, ast.Num) and not (divides and node.right.value == 0):
             constant = node.right.value
 
@@ -194,6 +188,23 @@ class ExpressionCompiler:
             a = left(ctx)
             return combine(a, right(ctx)) if a is not NO_VALUE else NO_VALUE
         return binary
+
+    def _fused_binary(self, node: ast.BinOp, left: Reader, right: Reader, int_op,
+                      combine) -> Optional[Reader]:
+        """The shapes fused.py computes without the general closure."""
+        if isinstance(node.right, ast.Num) and isinstance(node.left, ast.Var) \
+                and node.right.value != 0:
+            name = plain_var(node.left.spec)
+            if name is not None:
+                return var_with_constant(self.engine.script_vars, name, node.op,
+                                         node.right.value, int_op, combine)
+        if node.op != "+":
+            return None
+        if isinstance(node.left, ast.Str):
+            return prefix_concat(node.left.value, right, combine)
+        if isinstance(node.right, ast.Str):
+            return suffix_concat(left, node.right.value, combine)
+        return None
 
 
 def _string_bitwise(op, a: str, b: str, log) -> object:

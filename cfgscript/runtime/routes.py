@@ -18,6 +18,7 @@ class CompiledRoute:
     body: Optional[Callable[[RunContext], int]] = None
     interval: Optional[int] = None
     top_frame: Optional[RouteFrame] = None
+    call_frame: Optional[RouteFrame] = None     # how it shows in $route when route() calls it
 
     @property
     def frame(self) -> RouteFrame:

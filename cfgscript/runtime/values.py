@@ -55,6 +55,17 @@ class StrInt(str):
 Value = Union[None, str, int, VInt, StrInt]
 
 
+class _NoValue:
+    """An expression that produced no value (an evaluation error)."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()
+
+
 def has_str(value: Value) -> bool:
     """Does the value have a string form? (strings and variable-read ints)"""
     kind = type(value)
