@@ -17,13 +17,7 @@ def _avp_values(ctx: RunContext, ref) -> list:
     if ref.spec.dynamic is None:        # a name as text: its stack, read at once
         stack = ctx.avps.stacks.get(ref.spec.inner)
         return stack[::-1] if stack else []
-    item = ref.accessor.item
-    values = []
-    while True:
-        value = item(ctx, len(values))
-        if value is None:
-            return values
-        values.append(value)
+    return ref.values(ctx)
 
 
 def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
