@@ -49,6 +49,7 @@ from .runtime.context import (
 )
 from .runtime.logger import Logger
 from .runtime.module import Module
+from .runtime.request import Flags
 from .runtime.routes import CompiledRoute
 from .runtime.settings import RunOptions, Settings
 from .runtime.values import Value, VInt
@@ -63,6 +64,12 @@ MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thre
 SIGNAL_POLL = 0.05
 
 
+# error_route runs as a frame of its own, printed as its name ($route), with
+# no route parameters; it is no route of the stack's top ($route.type "route")
+ERROR_ROUTE_FRAME = RouteFrame("route", "!error_route")
+NO_PARAMS = ParamFrame("route", ())
+
+
 class Engine:
     def __init__(self, script: ast.Script, options: Optional[RunOptions] = None,
                  logger: Optional[Logger] = None, catalog: Optional[Catalog] = None):
@@ -75,6 +82,7 @@ class Engine:
         self.argv = dict(self.options.argv)
         self.started = time.time()
         self.script_vars: dict[str, Value] = {}
+        self.flags = Flags()
         self.modules: dict[str, Module] = {}
         self.known_modules: list[str] = []
         self.core = [cls(self) for cls in core_modules()]
@@ -122,6 +130,7 @@ class Engine:
         problem = self._init_modules()
         if problem:
             return [problem]
+        self._name_assigned_flags()
         problems = self._compile_routes([self._register_route(node)
                                          for node in self.script.routes()])
         if not problems:
@@ -215,6 +224,14 @@ class Engine:
                 return Diagnostic(ERROR, "parameter <%s> not found in module <%s> - can't set"
                                   % (item.param, name), item.file, item.line, item.col)
         return None
+
+    def _name_assigned_flags(self) -> None:
+        """Flags assigned to ($msg.flag(X) = 1) get their bits first: OpenSIPS
+        reads those names while it parses the script, the others later."""
+        for node in self.script.routes():
+            for item in ast.walk(node):
+                if isinstance(item, ast.Assign) and item.target.spec.name == "msg.flag":
+                    self.flags.message.bit(item.target.spec.inner or "")
 
     def _all_modules(self) -> list[Module]:
         return self.core + list(self.modules.values())
@@ -374,7 +391,9 @@ class Engine:
     def run_startup(self) -> None:
         route = self.singletons.get("startup_route")
         if route is not None:
-            self.run_top(route)
+            ctx = self.new_context()
+            ctx.request.ruri_q = 0      # the dummy request is still as first made, not reset
+            self.run_top(route, ctx=ctx)
         self.log_events = self.settings.log_event_enabled
 
     # ------------------------------------------------------------ event routes
@@ -451,8 +470,10 @@ class Engine:
         saved = ctx.flags
         ctx.flags = 0
         try:
-            ctx.routes.append(RouteFrame("error_route", None))
+            ctx.routes.append(ERROR_ROUTE_FRAME)
+            ctx.params.append(NO_PARAMS)
             self._run_actions(ctx, route.body)
+            ctx.params.pop()
             ctx.routes.pop()
         finally:
             ctx.flags = saved
@@ -566,7 +587,7 @@ def tune_collector() -> None:
 def _recycled(ctx: RunContext) -> RunContext:
     """A finished top-level context made fresh again (its stacks are already empty)."""
     ctx.avps.stacks.clear()
-    ctx.msg_flags.clear()
+    ctx.request.reset()
     ctx.flags = ctx.rc = ctx.depth_base = 0
     ctx.last_returns = []
     ctx.error_info = None

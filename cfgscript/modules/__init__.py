@@ -35,7 +35,8 @@ IMPLEMENTED = {
     "exec": "exec:Exec",
 }
 
-CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
+CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.runtime.msgvars:MessageVariables",
+        "cfgscript.modules.core:CoreFunctions")
 
 
 def _load(path: str) -> type[Module]:

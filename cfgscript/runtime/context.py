@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .request import ErrorInfo, MessageState
 from .values import Value
 
 FL_RETURN = 1
@@ -62,10 +63,9 @@ class RunContext:
     last_returns: list[Value] = field(default_factory=list)    # $return(i)
     line: int = 0               # $cfg_line
     file: str = ""              # $cfg_file
-    in_error_route: bool = False
-    error_info: Optional[tuple[str, str]] = None
+    error_info: Optional[ErrorInfo] = None      # $err.*
     depth_base: int = 0         # routes of the runs this nested event route runs inside
-    msg_flags: set = field(default_factory=set)     # setflag() on the dummy request
+    request: MessageState = field(default_factory=MessageState)    # the dummy request's changes
 
 
 class StrictStop(Exception):
