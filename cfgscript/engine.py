@@ -83,6 +83,7 @@ class Engine:
         self.started = time.time()
         self.script_vars: dict[str, Value] = {}
         self.flags = Flags()
+        self.last_rc = 0                # $rc carries over from one run to the next
         self.modules: dict[str, Module] = {}
         self.known_modules: list[str] = []
         self.core = [cls(self) for cls in core_modules()]
@@ -373,6 +374,7 @@ class Engine:
                 ctx: Optional[RunContext] = None) -> int:
         """run_top_route(): a fresh run of a top-level route; returns its action flags."""
         ctx = ctx or self.new_context()
+        ctx.rc = self.last_rc
         self._active.append(ctx)
         ctx.routes.append(route.top_frame)
         if frame is not None:
@@ -384,6 +386,7 @@ class Engine:
             if frame is not None:
                 ctx.params.pop()
             self._active.pop()
+            self.last_rc = ctx.rc
         flags = ctx.flags
         ctx.flags = 0
         return flags

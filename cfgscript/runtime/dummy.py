@@ -40,7 +40,7 @@ ABSENT = ("fn", "tn", "tt", "ai", "ct", "ct.fields", "ua", "rs", "rr", "cl", "cT
           "auth.cnonce", "auth.opaque", "auth.alg", "auth.qop", "auth.nc",
           "challenge.algorithm", "challenge.realm", "challenge.nonce", "challenge.opaque",
           "challenge.qop", "challenge.ik", "challenge.ck", "msg.branch.path",
-          "msg.branch.socket", "msg.branch.flag", "branch.flag")
+          "msg.branch.socket", "msg.branch.attr", "msg.branch.flag", "branch.flag")
 
 
 def header_values(name: str) -> list[str]:

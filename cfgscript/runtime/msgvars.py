@@ -15,7 +15,7 @@ from .context import RunContext
 from .logger import L_WARN
 from .module import Module, pvar
 from .pvars import NameResolver, index_reader
-from .request import BAD_RURI, ErrorInfo
+from .request import BAD_RURI, Q_UNSPECIFIED, ErrorInfo
 from .transforms.uri import parse_uri
 from .values import StrInt, Value, VInt, has_int, has_str, is_int_typed, text
 
@@ -262,7 +262,7 @@ class MessageVariables(Module):
         names = self.engine.flags.message
         return Accessor(lambda ctx: names.listed(ctx.request.flags))
 
-    @pvar("bf", "msg.branch.flags")
+    @pvar("bf")
     def branch_flags(self, spec: PVSpec, compiler) -> Accessor:
         names = self.engine.flags.branch
         return Accessor(lambda ctx: names.listed(ctx.request.bflags))
@@ -289,15 +289,20 @@ class MessageVariables(Module):
 
     @pvar("msg.branch.uri")
     def branch_uri(self, spec: PVSpec, compiler) -> Accessor:
-        return Accessor(current_ruri)
+        return _branch_field(spec, compiler, current_ruri)
 
     @pvar("msg.branch.duri")
     def branch_duri(self, spec: PVSpec, compiler) -> Accessor:
-        return Accessor(lambda ctx: ctx.request.dst_uri)
+        return _branch_field(spec, compiler, lambda ctx: ctx.request.dst_uri)
 
     @pvar("msg.branch.q")
     def branch_q(self, spec: PVSpec, compiler) -> Accessor:
-        return Accessor(lambda ctx: VInt(ctx.request.ruri_q))
+        return _branch_field(spec, compiler, lambda ctx: q_text(ctx.request.ruri_q))
+
+    @pvar("msg.branch.flags")
+    def branch_flag_names(self, spec: PVSpec, compiler) -> Accessor:
+        names = self.engine.flags.branch
+        return _branch_field(spec, compiler, lambda ctx: names.listed(ctx.request.bflags))
 
     @pvar("msg.branch.last_idx")
     def branch_last_index(self, spec: PVSpec, compiler) -> Accessor:
@@ -346,6 +351,27 @@ class MessageVariables(Module):
 
 
 FALSE = StrInt.with_text(0, "false")
+
+
+def q_text(q: int) -> str:
+    """q2str(): a q value (0..1000) as OpenSIPS prints it, "" when unspecified."""
+    if q == Q_UNSPECIFIED:
+        return ""
+    if q >= MAX_Q or q <= 0:
+        return "1" if q >= MAX_Q else "0"
+    return ("0.%03d" % q).rstrip("0")
+
+
+def _branch_field(spec: PVSpec, compiler, value_of: Callable[[RunContext], Value]) -> Accessor:
+    """$msg.branch.*: the dummy request has one branch, the R-URI's (index 0 or -1)."""
+    index_of = index_reader(spec, compiler)
+
+    def read(ctx: RunContext) -> Value:
+        index = index_of(ctx)
+        if index == "*":
+            return text(value_of(ctx))
+        return value_of(ctx) if index in (None, 0, -1) else None
+    return Accessor(read)
 
 
 def _at(values: list[str], index) -> Optional[str]:
