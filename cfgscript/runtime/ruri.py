@@ -126,7 +126,7 @@ def set_dst_host_port(uri: Optional[str], host: Optional[str], port: Optional[st
 
 
 def _bounded(uri: str, function: str, log: Logger) -> Optional[str]:
-    if len(uri.encode("utf-8", "surrogateescape")) >= MAX_URI_SIZE:
+    if len(uri.encode("utf-8", "surrogateescape")) > MAX_URI_SIZE:
         log.error("core", function, "uri too long")
         return None
     return uri
