@@ -100,6 +100,16 @@ def test_piped_session_without_failures_exits_0() -> None:
     assert "\033" not in done.stdout
 
 
+def test_a_comment_runs_over_lines_and_one_left_open_is_an_error() -> None:
+    done = piped([], '$var(x) = 1;\n/* over\ntwo lines */ $var(x) = 2;\n:vars\n'
+                     '/* /* nested */ still open\n$var(x) = 3;\n')
+    assert done.returncode == 1
+    assert done.stdout == ("$var(x) = 2\n"
+                           "<repl>:1:1: error: unterminated /* comment\n"
+                           "/* /* nested */ still open\n"
+                           "^\n")
+
+
 def test_raised_events_arrive_with_opensips_bytes(udp_listener, tmp_path) -> None:
     script = tmp_path / "demo.cfg"
     script.write_text('loadmodule "event_datagram.so"\n'
@@ -300,6 +310,18 @@ def test_help_lists_every_command_and_details_one(session) -> None:
     assert session.out.take()[0] == ":raise EVENT [NAME=VALUE ... | VALUE ...]"
 
 
+def test_help_explains_names_as_the_catalog_does(session) -> None:
+    from cfgscript.lint.explain import explain_name
+
+    for name in ("raise_event", "$param", "E_CORE_LOG", "evi:subscribe"):
+        assert session.execute(":help %s" % name)
+        assert session.out.take() == explain_name(session.catalog, name).split("\n"), name
+    assert not session.execute(":help no_such_name")
+    assert session.out.take()[0] == ("<repl>:1:7: error: no meta-command, function, "
+                                     "$pseudo-variable, event or MI command no_such_name "
+                                     "(see :help)")
+
+
 def test_quit_ends_the_session(session) -> None:
     assert session.execute(":quit")
     assert session.done
@@ -349,6 +371,8 @@ def test_completion_knows_commands_events_and_their_parameters(session) -> None:
     assert "E_DLG_STATE_CHANGED" in completions(session, ":raise E_DLG")   # the catalog's
     assert completions(session, ":raise E_DLG_STATE_CHANGED old") == ["old_state="]
     assert completions(session, ":help rel") == ["reload"]
+    assert completions(session, ":help raise_") == ["raise_event"]
+    assert completions(session, ":help $para") == ["$param"]
 
 
 def test_completion_offers_sockets_and_current_subscribers(session) -> None:

@@ -39,6 +39,14 @@ def meta_commands() -> list[Candidate]:
     return [Candidate(c.name, c.summary) for c in COMMANDS.values()]
 
 
+def help_topics(session: Session) -> list[Candidate]:
+    """What :help explains: the meta-commands, then the catalog's functions,
+    pseudo-variables and events that completion offers in script code."""
+    topics = [Candidate(c.name[1:], c.summary) for c in COMMANDS.values()]
+    named = catalog_functions(session) + pseudo_variables(session) + events(session)
+    return topics + [Candidate(c.text.rstrip("("), c.meta) for c in named]
+
+
 def events(session: Session) -> list[Candidate]:
     """Published by the script and its modules, then the catalog's."""
     found = {}
@@ -75,8 +83,14 @@ def routes(session: Session) -> list[Candidate]:
 
 
 def functions(session: Session) -> list[Candidate]:
+    statements = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
+    return statements + catalog_functions(session)
+
+
+def catalog_functions(session: Session) -> list[Candidate]:
+    """The functions of the core and of the loaded modules, with their signatures."""
     catalog = session.catalog
-    found = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
+    found = []
     for module in [CORE] + loaded_modules(session):
         for name in catalog.module_functions(module):
             fn = catalog.module_function(module, name)
