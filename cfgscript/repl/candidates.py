@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..catalog import CORE, signature
-from ..highlight import BUILTIN_STATEMENTS
 from ..syntax import ast
 from .commands import COMMANDS
 from .session import Session
@@ -83,6 +82,8 @@ def routes(session: Session) -> list[Candidate]:
 
 
 def functions(session: Session) -> list[Candidate]:
+    from ..highlight import BUILTIN_STATEMENTS  # the lexer's module: not needed before a Tab
+
     statements = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
     return statements + catalog_functions(session)
 

@@ -10,7 +10,6 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.lexers import Lexer, PygmentsLexer
 
-from ..highlight import OpensipsLexer
 from .commands import PREFIX
 
 
@@ -24,6 +23,8 @@ class InputLexer(Lexer):
             return lambda number: []
         if not document.text.lstrip().startswith(PREFIX):
             if self._code is None:
+                from ..highlight import OpensipsLexer
+
                 self._code = PygmentsLexer(OpensipsLexer)
             return self._code.lex_document(document)
         lines = document.lines

@@ -7,13 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from pygments.token import Comment
-
 from ..catalog import Catalog
 from ..check.items import ItemChecker
 from ..diagnostics import ERROR, Diagnostic, render
 from ..engine import Engine
-from ..highlight import OpensipsLexer
 from ..runtime.compiler import CompileError
 from ..runtime.routes import CompiledRoute
 from ..syntax import ast
@@ -59,6 +56,10 @@ def is_blank(text: str) -> bool:
     """Only spaces and closed comments: nothing to run (an empty route body is
     a syntax error to OpenSIPS). A /* comment left open is not blank: running
     it reports where it starts."""
+    from pygments.token import Comment  # the lexer is not needed before the first input
+
+    from ..highlight import OpensipsLexer
+
     open_comments = 0
     for kind, value in OpensipsLexer().get_tokens(text):
         if kind not in Comment and value.strip():
