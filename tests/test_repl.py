@@ -276,6 +276,34 @@ def test_ctrl_c_interrupts_a_long_loop_and_the_session_goes_on(session) -> None:
     assert "$var(after) = 1" in session.out.take()
 
 
+def test_ctrl_c_before_the_work_begins_is_not_lost(session) -> None:
+    """A Ctrl-C between Enter and the start of the input's work (the interpreter
+    thread busy with a timer, say) stops that work as it begins."""
+    busy, release = threading.Event(), threading.Event()
+
+    def occupy() -> None:
+        busy.set()
+        release.wait(10)
+    session.engine.post(occupy)
+    assert busy.wait(10)
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        session.execute("while (1) { $var(spin) = 1; }")))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not session.interrupt() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    worker.join(10)
+    if worker.is_alive():               # the Ctrl-C was lost: stop the loop to end the test
+        session.interrupt()
+        worker.join(10)
+    assert outcome == [False]
+    assert session.out.take()[-1] == "cfgscript: interrupted in the input"
+    assert not session.interrupt()      # between inputs there is nothing to stop
+    assert session.execute("$var(after) = 1;")
+
+
 def test_reload_keeps_the_old_script_when_the_new_one_fails(session, capsys) -> None:
     path = Path(session.script_path)
     good = path.read_text()
