@@ -206,6 +206,9 @@ def test_a_block_needs_more_lines_while_its_braces_are_open(session, capsys) -> 
     assert session.execute(text)
     assert logged(capsys) == ["NOTICE:boot"]
     assert not session.needs_more(":raise E_X {")
+    assert session.needs_more("/* a comment")             # and while a /* comment is open
+    assert session.needs_more("/* /* nested */ one level left")
+    assert not session.needs_more("/* /* nested */ closed */")
 
 
 def test_bad_code_gets_the_positioned_error_of_check(session) -> None:
