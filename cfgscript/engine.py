@@ -37,8 +37,10 @@ from .runtime.calls import bind_call
 from .runtime.compiler import CompileError, Compiler
 from .runtime.context import (
     E_UNSPEC,
+    ERROR_ROUTE_FRAME,
     FL_RETURN,
     MAX_ROUTE_DEPTH,
+    NO_PARAMS,
     AvpStore,
     ParamFrame,
     RouteFrame,
@@ -49,6 +51,7 @@ from .runtime.context import (
 )
 from .runtime.logger import Logger
 from .runtime.module import Module
+from .runtime.msgvars import name_assigned_flags
 from .runtime.request import Flags
 from .runtime.routes import CompiledRoute
 from .runtime.settings import RunOptions, Settings
@@ -62,12 +65,6 @@ MI_TIMEOUT = 10.0       # an MI request waits this long for the interpreter thre
 # blocking wait; its handler runs when that thread next runs Python code, so
 # the waits of the interpreter thread are cut into slices of this length.
 SIGNAL_POLL = 0.05
-
-
-# error_route runs as a frame of its own, printed as its name ($route), with
-# no route parameters; it is no route of the stack's top ($route.type "route")
-ERROR_ROUTE_FRAME = RouteFrame("route", "!error_route")
-NO_PARAMS = ParamFrame("route", ())
 
 
 class Engine:
@@ -131,7 +128,7 @@ class Engine:
         problem = self._init_modules()
         if problem:
             return [problem]
-        self._name_assigned_flags()
+        name_assigned_flags(self.script, self.flags)
         problems = self._compile_routes([self._register_route(node)
                                          for node in self.script.routes()])
         if not problems:
@@ -225,14 +222,6 @@ class Engine:
                 return Diagnostic(ERROR, "parameter <%s> not found in module <%s> - can't set"
                                   % (item.param, name), item.file, item.line, item.col)
         return None
-
-    def _name_assigned_flags(self) -> None:
-        """Flags assigned to ($msg.flag(X) = 1) get their bits first: OpenSIPS
-        reads those names while it parses the script, the others later."""
-        for node in self.script.routes():
-            for item in ast.walk(node):
-                if isinstance(item, ast.Assign) and item.target.spec.name == "msg.flag":
-                    self.flags.message.bit(item.target.spec.inner or "")
 
     def _all_modules(self) -> list[Module]:
         return self.core + list(self.modules.values())

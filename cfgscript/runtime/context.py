@@ -43,6 +43,12 @@ class RouteFrame:
     name: Optional[str]
 
 
+# error_route runs as a frame of its own, printed as its name ($route), with
+# no route parameters; it is no route of the stack's top ($route.type "route")
+ERROR_ROUTE_FRAME = RouteFrame("route", "!error_route")
+NO_PARAMS = ParamFrame("route", ())
+
+
 @dataclass(slots=True)
 class AvpStore:
     """AVP stacks: per name, values oldest first (the top is the last one)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Optional
 
+from ..syntax import ast
 from ..syntax.pvspec import PVSpec
 from . import dummy, ruri
 from .accessor import Accessor
@@ -15,7 +16,7 @@ from .context import RunContext
 from .logger import L_WARN
 from .module import Module, pvar
 from .pvars import NameResolver, index_reader
-from .request import BAD_RURI, Q_UNSPECIFIED, ErrorInfo
+from .request import BAD_RURI, Q_UNSPECIFIED, ErrorInfo, Flags
 from .transforms.uri import parse_uri
 from .values import StrInt, Value, VInt, has_int, has_str, is_int_typed, text
 
@@ -26,6 +27,15 @@ PROTOCOLS = {"udp": (1, 5060), "tcp": (2, 5060), "tls": (3, 5061), "sctp": (4, 5
 ERROR_FIELDS = {"err.class": "eclass", "err.level": "level", "err.info": "info",
                 "err.rcode": "rcode", "err.rreason": "rreason"}
 NO_ERROR = ErrorInfo(0, 0, "", 0, "")
+
+
+def name_assigned_flags(script: ast.Script, flags: Flags) -> None:
+    """Flags assigned to ($msg.flag(X) = 1) get their bits first: OpenSIPS
+    reads those names while it parses the script, the others later."""
+    for route in script.routes():
+        for node in ast.walk(route):
+            if isinstance(node, ast.Assign) and node.target.spec.name == "msg.flag":
+                flags.message.bit(node.target.spec.inner or "")
 
 
 def current_ruri(ctx: RunContext) -> str:
