@@ -33,6 +33,7 @@ IMPLEMENTED = {
     "cachedb_local": "cachedb_local:CachedbLocal",
     "rest_client": "rest_client:RestClient",
     "exec": "exec:Exec",
+    "tm": "tm:Tm",
 }
 
 CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.runtime.msgvars:MessageVariables",
