@@ -329,6 +329,26 @@ class MessageVariables(Module):
             return as_value(getattr(ctx.error_info or NO_ERROR, field))
         return Accessor(read)
 
+    # ------------------------------------------------------------ the body
+
+    @pvar("sdp", "sdp.line", "sdp.session", "sdp.stream", "sdp.stream.idx")
+    def sdp(self, spec: PVSpec, compiler) -> Accessor:
+        """The dummy request has no body: SDP parts read NULL, and writing fails."""
+        log = self.engine.logger
+        function = spec.name.replace(".", "_")
+
+        def read(ctx: RunContext) -> Value:
+            if spec.name != "sdp":
+                log.error("core", "pv_get_" + function, "current SIP message has no SDP body!")
+            return None
+
+        def write(ctx: RunContext, op: str, value: Value) -> bool:
+            log.error("core", "pv_set_" + function, "current SIP message has no SDP body!"
+                      if spec.name != "sdp" else "an SDP body cannot be set in cfgscript")
+            return False
+
+        return Accessor(read, None if spec.name == "sdp.stream.idx" else write)
+
     # ------------------------------------------------------------ headers
 
     @pvar("hdr")
