@@ -200,3 +200,33 @@ def nested_repetition(tree: Optional[Node]) -> bool:
         return (turns_again and variable_inside(node.body)) or nested(node.body)
 
     return nested(tree)
+
+
+def anchor_in_copy(tree: Optional[Node]) -> bool:
+    """Whether an anchor sits in a repetition glibc unrolls into copies (+,
+    {n,m} beyond one turn): its anchors hold everywhere in the copies (see
+    nfa.py), which a Python regex cannot say."""
+    def has_anchor(node: Optional[Node]) -> bool:
+        if node is None or isinstance(node, (ByteSet, Backref)):
+            return False
+        if isinstance(node, Anchor):
+            return True
+        if isinstance(node, Group):
+            return has_anchor(node.body)
+        if isinstance(node, (Concat, Alt)):
+            children = node.items if isinstance(node, Concat) else node.branches
+            return any(has_anchor(child) for child in children)
+        return has_anchor(node.body)
+
+    def copied(node: Optional[Node]) -> bool:
+        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
+            return False
+        if isinstance(node, Group):
+            return copied(node.body)
+        if isinstance(node, (Concat, Alt)):
+            children = node.items if isinstance(node, Concat) else node.branches
+            return any(copied(child) for child in children)
+        turns = node.low if node.high == node.low else (node.high or node.low + 1)
+        return (turns > 1 and has_anchor(node.body)) or copied(node.body)
+
+    return copied(tree)
