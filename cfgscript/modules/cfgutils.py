@@ -20,6 +20,7 @@ from ..runtime.values import Value, VInt, has_int, int_of
 from ..syntax.ints import INT_MAX
 from ..syntax.pvspec import PVSpec
 from .cfgutils_timerec import check_time_rec
+from .hashing import core_hash
 
 # $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
 # full year, week day 1-7 from Sunday, year day 1-366)
@@ -44,23 +45,6 @@ def _shared_value(spec: str) -> tuple[str, Value]:
             raise ValueError(raw)
         return name.strip(), VInt(int(raw or 0))
     return name.strip(), raw
-
-
-def core_hash(key: str, size: int) -> int:
-    """OpenSIPS's core_hash() of one string (bytes as signed chars), masked to a
-    power-of-two size: which dynamic lock a key takes."""
-    data = [b - 256 if b > 127 else b for b in key.encode("utf-8", "surrogateescape")]
-    h, full = 0, len(data) - len(data) % 4
-    for at in range(0, full, 4):
-        v = ((data[at] << 24) + (data[at + 1] << 16) + (data[at + 2] << 8) + data[at + 3])
-        v &= 0xFFFFFFFF
-        h = (h + (v ^ (v >> 3))) & 0xFFFFFFFF
-    v = 0
-    for byte in data[full:]:
-        v = ((v << 8) + byte) & 0xFFFFFFFF
-    h = (h + (v ^ (v >> 3))) & 0xFFFFFFFF
-    h = ((h + (h >> 11)) + ((h >> 13) + (h >> 23))) & 0xFFFFFFFF
-    return h & (size - 1) if size else h
 
 
 def _md5_of(path: str) -> str:
