@@ -41,6 +41,8 @@ def _bracket(glob: str, at: int) -> tuple[str, int] | None:
     while index < len(glob):
         char = glob[index]
         if char == "]" and not first:
+            if not parts:                   # only reversed ranges: nothing in the set
+                return ("." if negate else "(?!)"), index + 1
             return ("[^" if negate else "[") + "".join(parts) + "]", index + 1
         first = False
         if char == "[" and glob.startswith("[:", index):
@@ -54,7 +56,8 @@ def _bracket(glob: str, at: int) -> tuple[str, int] | None:
             index += 1
             char = glob[index]
         if glob[index + 1:index + 2] == "-" and index + 2 < len(glob) and glob[index + 2] != "]":
-            parts.append(re.escape(char) + "-" + re.escape(glob[index + 2]))
+            if char <= glob[index + 2]:     # a reversed range holds nothing
+                parts.append(re.escape(char) + "-" + re.escape(glob[index + 2]))
             index += 3
             continue
         parts.append(re.escape(char))
@@ -75,7 +78,9 @@ def _glob_regex(glob: str) -> re.Pattern:
             out.append(bracket[0])
             at = bracket[1]
             continue
-        elif char == "\\" and at + 1 < len(glob):
+        elif char == "\\":
+            if at + 1 == len(glob):
+                return re.compile(r"(?!)")       # a trailing backslash matches nothing
             at += 1
             out.append(re.escape(glob[at]))
         else:
