@@ -47,8 +47,8 @@ class _TransferError(Exception):
 
 
 def _trimmed(text: str) -> str:
-    """OpenSIPS's trim(): whitespace and NULs off the end, blanks off the start."""
-    return text.rstrip(" \t\r\n\0").lstrip(" \t")
+    """OpenSIPS's trim(): spaces, tabs, CRs and LFs off both ends."""
+    return text.strip(" \t\r\n")
 
 
 def _request_headers(host: str, custom: list[str], ctype: Optional[str],

@@ -1,0 +1,46 @@
+"""mathops: every line the conformance case lang/f8_mathops logs, errors and
+warnings included (those the conformance runner does not compare), against
+what OpenSIPS 4.1 logged for it (tests/data/mathops/f8_mathops_log.txt), and
+glibc's strtod() range errors through ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import subprocess
+import sys
+from pathlib import Path
+
+from cfgscript.modules.mathops_eval import strtod
+
+HERE = Path(__file__).parent
+CASE = HERE / "conformance" / "lang" / "f8_mathops.cfg"
+OPENSIPS_LOGGED = (HERE / "data" / "mathops" / "f8_mathops_log.txt").read_text().splitlines()
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+_libc.strtod.restype = ctypes.c_double
+_libc.strtod.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)]
+_libc.__errno_location.restype = ctypes.POINTER(ctypes.c_int)
+ERANGE = 34
+
+
+def test_every_line_is_what_opensips_logged() -> None:
+    result = subprocess.run([sys.executable, "-m", "cfgscript", "run", "--once", "--log-format",
+                             "plain", str(CASE)], capture_output=True, text=True, timeout=60)
+    lines = [line for line in result.stderr.splitlines() if "mathops" in line or "@" in line]
+    assert lines == OPENSIPS_LOGGED
+
+
+def _glibc(text: str) -> tuple[float, bool]:
+    _libc.__errno_location()[0] = 0
+    value = _libc.strtod(text.encode(), None)
+    return value, _libc.__errno_location()[0] == ERANGE
+
+
+def test_strtod_range_errors_as_glibc() -> None:
+    texts = ["1e-310", "1e-400", "1e400", "-1e400", "0.0", "0e-999", "2.2250738585072014e-308",
+             "2.225073858507201e-308", "0x1p-1074", "0x1.8p-1070", "0x1p-1080", "4.9e-324",
+             "1e308", "0x1p1024", "123.5e-2", "0x10", "7"]
+    for text in texts:
+        parsed = strtod(text)
+        assert (parsed.value, parsed.out_of_range) == _glibc(text), text
