@@ -249,6 +249,14 @@ class _Op:
     stops: bool = False             # a failing stack operation ends the evaluation
 
 
+def _cbrt(a: float) -> float:
+    """cbrt() before Python 3.11: a power, then one Newton step."""
+    if a == 0 or not math.isfinite(a):
+        return a
+    root = math.copysign(abs(a) ** (1 / 3), a)
+    return root - (root * root * root - a) / (3 * root * root)
+
+
 def _unary(fn: Callable[[float], float]) -> _Op:
     return _Op(1, lambda a: (c_call(fn, a),))
 
@@ -264,7 +272,7 @@ RPN_OPS: dict[str, _Op] = {
     "log": _unary(math.log10),      # OpenSIPS's table compares "log10" on 3 letters
     "abs": _Op(1, lambda a: (math.fabs(a),)), "neg": _Op(1, lambda a: (-a,)),
     "sqrt": _unary(math.sqrt),
-    "cbrt": _Op(1, lambda a: (math.copysign(abs(a) ** (1 / 3), a),)),
+    "cbrt": _unary(getattr(math, "cbrt", None) or _cbrt),
     "floor": _unary(math.floor), "ceil": _unary(math.ceil),
     "round": _Op(1, lambda a: (c_round(a),)),
     "nearbyint": _Op(1, lambda a: (float(round(a)) if math.isfinite(a) else a,)),

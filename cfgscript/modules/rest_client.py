@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -213,10 +214,22 @@ class RestClient(Module):
         except socket.gaierror:
             raise _TransferError(6) from None
         timeout = max(min(self.connect_timeout, deadline - time.monotonic()), 0.001)
-        cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
-        connection = cls(parts.hostname, parts.port, timeout=timeout)
+        if https:
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                                     context=self._tls_context())
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         connection.connect()
         return connection
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """ssl_capath, ssl_verifypeer and ssl_verifyhost as libcurl reads them."""
+        context = ssl.create_default_context(capath=self.param("ssl_capath"))
+        if not self.param("ssl_verifypeer") or not self.param("ssl_verifyhost"):
+            context.check_hostname = False
+        if not self.param("ssl_verifypeer"):
+            context.verify_mode = ssl.CERT_NONE
+        return context
 
     def _exchange(self, connection: http.client.HTTPConnection, method: str,
                   parts: urllib.parse.SplitResult, data: Optional[str], ctype: Optional[str],
