@@ -8,6 +8,8 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from scripting import load_engine, run_startup, values
@@ -129,3 +131,22 @@ def test_time_recurrence_errors_are_the_lines_opensips_logs() -> None:
 
 def test_check_time_rec_without_a_time_uses_now() -> None:
     assert values('check_time_rec("20200101T000000"); xlog("@ $rc\\n");', head=HEAD) == ["1"]
+
+
+def test_naming_a_shared_variable_creates_it_as_opensips_does() -> None:
+    engine = load_engine(HEAD + 'startup_route { xlog("$shv(seen)\\n"); }\n')
+    engine.run_startup()
+    try:
+        assert _mi(engine, "shv_get")["result"] == {"VARs": [
+            {"name": "seen", "type": "integer", "value": 0}]}
+    finally:
+        engine.shutdown()
+
+
+def test_an_unknown_ctime_field_stops_the_start(tmp_path: Path) -> None:
+    script = tmp_path / "ctime.cfg"
+    script.write_text(HEAD + 'startup_route {\n    xlog("$ctime(bogus)\\n");\n}\n')
+    result = subprocess.run([sys.executable, "-m", "cfgscript", "run", "--once", str(script)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].endswith("error: unknown PV time name bogus")

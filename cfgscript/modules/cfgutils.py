@@ -14,6 +14,7 @@ from ..mi.core import get_int, get_str
 from ..mi.errors import MIError
 from ..runtime.accessor import Accessor
 from ..runtime.context import RunContext, ScriptAbort
+from ..runtime.expressions import CompileError
 from ..runtime.logger import L_CRIT
 from ..runtime.module import Arg, ModParam, Module, function, mi_command, pvar
 from ..runtime.values import Value, VInt, has_int, int_of
@@ -99,6 +100,7 @@ class Cfgutils(Module):
     def shv(self, spec: PVSpec, compiler) -> Accessor:
         name = spec.inner or ""
         shared = self.shared
+        shared.setdefault(name, VInt(0))        # as OpenSIPS, naming one creates it
 
         def read(ctx: RunContext) -> Value:
             return shared.get(name, VInt(0))
@@ -124,7 +126,9 @@ class Cfgutils(Module):
 
     @pvar("ctime")
     def ctime(self, spec: PVSpec, compiler) -> Accessor:
-        field = _CTIME_FIELDS.get(spec.inner or "", _CTIME_FIELDS["sec"])
+        field = _CTIME_FIELDS.get(spec.inner or "")
+        if field is None:
+            raise CompileError("unknown PV time name %s" % (spec.inner or ""))
         return Accessor(lambda ctx: VInt(field(time.localtime())))
 
     # ------------------------------------------------------------ functions
