@@ -125,8 +125,9 @@ def test_time_recurrence_in_a_zone_across_its_summer_time_change() -> None:
 def test_time_recurrence_errors_are_the_lines_opensips_logs() -> None:
     result, errors = check_time_rec("20240101T000000|20240101T010000 & / x", 0)
     assert result == -2
-    assert errors == ["failed to parse time rec (unexpected '/')",
-                      "input given: '20240101T000000|20240101T010000 & / x'"]
+    assert errors == [
+        ("_tmrec_expr_check_str", "failed to parse time rec (unexpected '/')"),
+        ("_tmrec_expr_check_str", "input given: '20240101T000000|20240101T010000 & / x'")]
 
 
 def test_check_time_rec_without_a_time_uses_now() -> None:

@@ -1,39 +1,18 @@
-"""mathops: every line the conformance cases lang/f8_mathops and
-f8_mathops_generated log, errors and warnings included (those the conformance
-runner does not compare), against what OpenSIPS 4.1 logged for them
-(tests/data/mathops/CASE_log.txt), and glibc's strtod() range errors through
-ctypes."""
+"""mathops' strtod() range errors against glibc's own, through ctypes (what
+the module logs is checked in tests/test_module_logs.py)."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 from cfgscript.modules.mathops_eval import strtod
-
-HERE = Path(__file__).parent
-CASES = ["f8_mathops", "f8_mathops_generated"]
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 _libc.strtod.restype = ctypes.c_double
 _libc.strtod.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)]
 _libc.__errno_location.restype = ctypes.POINTER(ctypes.c_int)
 ERANGE = 34
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_every_line_is_what_opensips_logged(case: str) -> None:
-    script = HERE / "conformance" / "lang" / (case + ".cfg")
-    logged = (HERE / "data" / "mathops" / (case + "_log.txt")).read_text().splitlines()
-    result = subprocess.run([sys.executable, "-m", "cfgscript", "run", "--once", "--log-format",
-                             "plain", str(script)], capture_output=True, text=True, timeout=60)
-    lines = [line for line in result.stderr.splitlines() if "mathops" in line or "@" in line]
-    assert lines == logged
 
 
 def _glibc(text: str) -> tuple[float, bool]:

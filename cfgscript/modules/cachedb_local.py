@@ -151,9 +151,9 @@ class CachedbLocal(Module):
         table.entries.pop(key, None)
         table.entries[key] = Entry(value, expires, self.inserted)
 
-    def _key_given(self, key: str) -> bool:
+    def _key_given(self, key: str, function_name: str) -> bool:
         if not key:
-            self.engine.logger.error("core", "w_cache", "attribute cannot be empty")
+            self.engine.logger.error("core", function_name, "attribute cannot be empty")
         return bool(key)
 
     # ------------------------------------------------------------ script functions
@@ -162,7 +162,7 @@ class CachedbLocal(Module):
     def cache_store(self, ctx: RunContext, cache_id: str, key: str, value: str,
                     expire: Optional[int] = None) -> int:
         table = self._table(cache_id, "cachedb_store")
-        if table is None or not self._key_given(key):
+        if table is None or not self._key_given(key, "w_cache_store"):
             return -1
         self._insert(table, key, value, expire or 0)
         return 1
@@ -170,7 +170,7 @@ class CachedbLocal(Module):
     @function("cache_fetch", Arg("str"), Arg("str"), Arg("var", writable=True))
     def cache_fetch(self, ctx: RunContext, cache_id: str, key: str, target) -> int:
         table = self._table(cache_id, "cachedb_fetch")
-        if table is None or not self._key_given(key):
+        if table is None or not self._key_given(key, "w_cache_fetch"):
             return -1
         entry = self._live(table, key)
         if entry is None:
@@ -180,7 +180,7 @@ class CachedbLocal(Module):
     @function("cache_remove", Arg("str"), Arg("str"))
     def cache_remove(self, ctx: RunContext, cache_id: str, key: str) -> int:
         table = self._table(cache_id, "cachedb_remove")
-        if table is None or not self._key_given(key):
+        if table is None or not self._key_given(key, "w_cache_remove"):
             return -1
         table.entries.pop(key, None)
         return 1
@@ -189,20 +189,20 @@ class CachedbLocal(Module):
               Arg("var", optional=True, writable=True))
     def cache_add(self, ctx: RunContext, cache_id: str, key: str, amount: int, expire: int,
                   target=None) -> int:
-        return self._count(ctx, cache_id, key, amount, expire, target, "cachedb_add")
+        return self._count(ctx, cache_id, key, amount, expire, target, "add")
 
     @function("cache_sub", Arg("str"), Arg("str"), Arg("int"), Arg("int"),
               Arg("var", optional=True, writable=True))
     def cache_sub(self, ctx: RunContext, cache_id: str, key: str, amount: int, expire: int,
                   target=None) -> int:
-        return self._count(ctx, cache_id, key, wrap32(-amount), expire, target, "cachedb_sub")
+        return self._count(ctx, cache_id, key, wrap32(-amount), expire, target, "sub")
 
     def _count(self, ctx: RunContext, cache_id: str, key: str, delta: int, expire: int,
-               target, function_name: str) -> int:
+               target, verb: str) -> int:
         """A new counter starts at the amount with the expiry given; an existing
         one keeps the expiry it had."""
-        table = self._table(cache_id, function_name)
-        if table is None or not self._key_given(key):
+        table = self._table(cache_id, "cachedb_" + verb)
+        if table is None or not self._key_given(key, "w_cache_" + verb):
             return -1
         entry = self._live(table, key)
         if entry is None:
@@ -223,7 +223,7 @@ class CachedbLocal(Module):
     @function("cache_counter_fetch", Arg("str"), Arg("str"), Arg("var", writable=True))
     def cache_counter_fetch(self, ctx: RunContext, cache_id: str, key: str, target) -> int:
         table = self._table(cache_id, "cachedb_counter_fetch")
-        if table is None or not self._key_given(key):
+        if table is None or not self._key_given(key, "w_cache_counter_fetch"):
             return -1
         entry = self._live(table, key)
         if entry is None:

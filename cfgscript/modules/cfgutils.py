@@ -206,9 +206,9 @@ class Cfgutils(Module):
     @function("check_time_rec", Arg("str"), Arg("int", optional=True))
     def check_time_rec(self, ctx: RunContext, recurrence: str, timestamp=None) -> int:
         when = int(time.time()) if timestamp is None else timestamp & 0xFFFFFFFF
-        result, errors = check_time_rec(recurrence, when)
-        for line in errors:
-            self.engine.logger.error("core", "_tmrec_expr_check_str", line)
+        result, lines = check_time_rec(recurrence, when)
+        for where, message in lines:
+            self.engine.logger.error("core", where, message)
         return result
 
     @function("shuffle_avps", Arg("var", avp_only=True))

@@ -31,8 +31,15 @@ _WHITESPACE = " \t\r\n"
 _WEEKDAYS = {"su": 0, "mo": 1, "tu": 2, "we": 3, "th": 4, "fr": 5, "sa": 6}
 
 
+Line = tuple[str, str]              # (the C function that logs it, the message)
+
+
 class ParseError(Exception):
-    """A recurrence that does not parse; the message is OpenSIPS's error line."""
+    """A recurrence that does not parse, with the lines OpenSIPS logs for it."""
+
+    def __init__(self, *lines: Line) -> None:
+        super().__init__(lines[-1][1] if lines else "")
+        self.lines = list(lines)
 
 
 # ---------------------------------------------------------------- calendar
@@ -129,39 +136,48 @@ class Recurrence:
 def _datetime(text: str, clock: Clock) -> tuple[int, Tm]:
     """YYYYMMDDThhmmss, read digit by digit as OpenSIPS does (any 9th char)."""
     if len(text) != 15:
-        raise ParseError("")
+        raise ParseError()
     digit = [ord(c) - 48 for c in text]
     year = digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]
     if year < 1970:
-        raise ParseError("invalid year in Date-Time: '%s'" % text)
+        raise ParseError(("ic_parse_datetime", "invalid year in Date-Time: '%s'" % text))
     mon, mday = digit[4] * 10 + digit[5] - 1, digit[6] * 10 + digit[7]
     if mon == -1 or mday == 0:
-        raise ParseError("month or month day cannot be zero in Date-Time: '%s'" % text)
+        raise ParseError(("ic_parse_datetime",
+                          "month or month day cannot be zero in Date-Time: '%s'" % text))
     naive = _naive(year - 1900, mon, mday, digit[9] * 10 + digit[10],
                    digit[11] * 10 + digit[12], digit[13] * 10 + digit[14])
     return clock.mktime(naive), _tm_of(naive)
 
 
-def _duration(text: str) -> int:
-    """P[nW][nD][T[nH][nM][nS]] (or hours/minutes/seconds without the P); a bad
-    character gives 0, as in OpenSIPS."""
+_UNITS = {"w": (WEEK, True, "week"), "d": (DAY, True, "day"), "h": (3600, False, "hour"),
+          "m": (60, False, "minute"), "s": (1, False, "second")}
+
+
+def _duration(text: str, log: list[Line]) -> int:
+    """P[nW][nD][T[nH][nM][nS]] (or hours/minutes/seconds without the P); a
+    character out of place is logged and gives 0, as in OpenSIPS."""
     if len(text) < 2:
-        raise ParseError("")
+        raise ParseError()
     in_date = text[0] in "Pp"
     total = number = 0
-    units = {"w": (WEEK, True), "d": (DAY, True), "h": (3600, False), "m": (60, False),
-             "s": (1, False)}
-    for char in text[1:] if in_date else text:
-        lower = char.lower()
-        if char.isdigit() and char.isascii():
+    for at in range(1 if in_date else 0, len(text)):
+        char, lower = text[at], text[at].lower()
+        if "0" <= char <= "9":
             number = number * 10 + ord(char) - 48
-        elif lower in units and units[lower][1] == in_date:
-            total += number * units[lower][0]
+            continue
+        if lower in _UNITS and _UNITS[lower][1] == in_date:
+            total += number * _UNITS[lower][0]
             number = 0
-        elif lower == "t" and in_date:
+            continue
+        if lower == "t" and in_date:
             in_date = False
-        else:
-            return 0
+            continue
+        what = ("%s duration" % _UNITS[lower][2] if lower in _UNITS else
+                "'T'" if lower == "t" else None)
+        log.append(("ic_parse_duration", "%s not allowed here (%d) [%s]" % (what, at, text)
+                    if what else "bad character here (%d) [%s]" % (at, text)))
+        return 0
     return total
 
 
@@ -229,26 +245,36 @@ def _byxxx(text: str) -> Optional[ByList]:
     return ByList(values, signs)
 
 
-def _set_by(name: str) -> Callable[[Recurrence, str, Clock], None]:
+@dataclass
+class _Reading:
+    """What reading one recurrence needs: its time zone, and where lines go."""
+    clock: Clock
+    log: list[Line]
+
+
+FieldReader = Callable[[Recurrence, str, _Reading], None]
+
+
+def _set_by(name: str) -> FieldReader:
     reader = _byday if name == "byday" else _byxxx
 
-    def store(rec: Recurrence, text: str, clock: Clock) -> None:
+    def store(rec: Recurrence, text: str, reading: _Reading) -> None:
         setattr(rec, name, reader(text))
         rec.has_by = True
     return store
 
 
-def _set_start(rec: Recurrence, text: str, clock: Clock) -> None:
-    rec.dtstart, rec.start = _datetime(text, clock)
+def _set_start(rec: Recurrence, text: str, reading: _Reading) -> None:
+    rec.dtstart, rec.start = _datetime(text, reading.clock)
 
 
-_FIELDS: tuple[Callable[[Recurrence, str, Clock], None], ...] = (
+_FIELDS: tuple[FieldReader, ...] = (
     _set_start,
-    lambda rec, text, clock: setattr(rec, "dtend", _datetime(text, clock)[0]),
-    lambda rec, text, clock: setattr(rec, "duration", _duration(text)),
-    lambda rec, text, clock: setattr(rec, "freq", _freq(text)),
-    lambda rec, text, clock: setattr(rec, "until", _datetime(text, clock)[0]),
-    lambda rec, text, clock: setattr(rec, "interval", _digit_sum(text)),
+    lambda rec, text, reading: setattr(rec, "dtend", _datetime(text, reading.clock)[0]),
+    lambda rec, text, reading: setattr(rec, "duration", _duration(text, reading.log)),
+    lambda rec, text, reading: setattr(rec, "freq", _freq(text)),
+    lambda rec, text, reading: setattr(rec, "until", _datetime(text, reading.clock)[0]),
+    lambda rec, text, reading: setattr(rec, "interval", _digit_sum(text)),
     _set_by("byday"), _set_by("bymday"), _set_by("byyday"), _set_by("byweekno"),
     _set_by("bymonth"),
 )
@@ -279,8 +305,9 @@ def _default_end(rec: Recurrence) -> int:
     return 4294967295
 
 
-def parse_recurrence(text: str) -> Recurrence:
-    """One recurrence, fields separated by "|" (ParseError with OpenSIPS's line)."""
+def parse_recurrence(text: str, log: list[Line]) -> Recurrence:
+    """One recurrence, fields separated by "|" (ParseError with OpenSIPS's
+    lines); lines logged for a recurrence that still parses go to `log`."""
     rec = Recurrence()
     if not text:
         return rec
@@ -289,16 +316,15 @@ def parse_recurrence(text: str) -> Recurrence:
         rec.tz = parts.pop(0)
     elif parts[0] == "":
         parts.pop(0)                        # an empty time zone field
-    clock = Clock(rec.tz)
+    reading = _Reading(Clock(rec.tz), log)
     position = len(rec.tz) + 1 if rec.tz else (1 if text.startswith("|") else 0)
     for store, part in zip(_FIELDS, parts):
         if part:
             try:
-                store(rec, part, clock)
+                store(rec, part, reading)
             except ParseError as err:
-                lines = [str(err)] if str(err) else []
-                raise ParseError("\n".join(lines + ["parse error in <%s> around position %d"
-                                                    % (text, position)])) from None
+                raise ParseError(*err.lines, ("_tmrec_parse", "parse error in <%s> around "
+                                              "position %d" % (text, position))) from None
         position += len(part) + 1
     if rec.dtstart == NO_VALUE:
         rec.dtstart = 0
@@ -310,7 +336,7 @@ def parse_recurrence(text: str) -> Recurrence:
         rec.dtend = rec.dtstart + rec.duration
     if rec.freq == NO_VALUE and (rec.until != NO_VALUE or rec.interval != NO_VALUE
                                  or rec.has_by):
-        raise ParseError("missing FREQ component in time rec: '%s'" % text)
+        raise ParseError(("_tmrec_parse", "missing FREQ component in time rec: '%s'" % text))
     return rec
 
 
@@ -463,23 +489,26 @@ def check_recurrence(rec: Recurrence, epoch: int) -> bool:
 
 class _Expression:
     """The "&", "/", "!" and parentheses grammar, scanned as OpenSIPS scans it;
-    `errors` collects the lines OpenSIPS logs."""
+    `lines` collects what OpenSIPS logs."""
 
-    def __init__(self, epoch: int, errors: list[str]) -> None:
-        self.epoch, self.errors = epoch, errors
+    def __init__(self, epoch: int, lines: list[Line]) -> None:
+        self.epoch, self.lines = epoch, lines
+
+    def note(self, message: str) -> None:
+        self.lines.append(("_tmrec_expr_check_str", message))
 
     def single(self, text: str) -> int:
         try:
-            rec = parse_recurrence(text)
+            rec = parse_recurrence(text, self.lines)
         except ParseError as err:
-            self.errors.extend(str(err).splitlines())
-            self.errors.append("failed to parse time rec")
+            self.lines.extend(err.lines)
+            self.lines.append(("_tmrec_check_str", "failed to parse time rec"))
             return PARSE_ERROR
         return MATCH if check_recurrence(rec, self.epoch) else NO_MATCH
 
     def fail(self, message: str, text: str) -> int:
-        self.errors.extend([message, "input given: '%s'" % text])
-        return PARSE_ERROR
+        self.note(message)
+        return self.fail_given(text)
 
     def evaluate(self, text: str) -> int:
         """1, -1 or -2; the operands' results are 2 (true) or 0 while combining."""
@@ -518,13 +547,13 @@ class _Expression:
             else:
                 end, ends_operand = _operand_end(text, at)
                 if text[end:end + 1] in ("!", "(", ")"):
-                    self.errors.append("failed to parse multi time rec at '%s' (unexpected "
+                    self.note("failed to parse multi time rec at '%s' (unexpected "
                                        "character)" % text[end])
                     return self.fail_given(text)
                 operand = text[at:end].strip(_WHITESPACE)
                 value = self.single(operand) + 1
                 if value < 0:
-                    self.errors.append("failed to parse single time rec: '%s'" % operand)
+                    self.note("failed to parse single time rec: '%s'" % operand)
                     return value - 1
                 stop = text[end] if end < len(text) else ""
                 if invert:
@@ -549,13 +578,11 @@ class _Expression:
                 invert, value = False, (value + 2) % 4
             result, first = _combine(op, result, first, value)
         if need_operand and op != 0:
-            self.errors.extend(["failed to parse the rec string (missing operand)",
-                                "input given: '%s'" % text])
-            return PARSE_ERROR
+            return self.fail("failed to parse the rec string (missing operand)", text)
         return (result + 2) % 4 - 1 if invert else result - 1
 
     def fail_given(self, text: str) -> int:
-        self.errors.append("input given: '%s'" % text)
+        self.note("input given: '%s'" % text)
         return PARSE_ERROR
 
 
@@ -597,8 +624,8 @@ def _operand_end(text: str, at: int) -> tuple[int, bool]:
     return len(text), False
 
 
-def check_time_rec(text: str, epoch: int) -> tuple[int, list[str]]:
-    """The result for an expression at a time, and the error lines to log."""
-    errors: list[str] = []
-    return _Expression(epoch, errors).evaluate(text.strip(_WHITESPACE)), errors
+def check_time_rec(text: str, epoch: int) -> tuple[int, list[Line]]:
+    """The result for an expression at a time, and the lines to log."""
+    lines: list[Line] = []
+    return _Expression(epoch, lines).evaluate(text.strip(_WHITESPACE)), lines
 
