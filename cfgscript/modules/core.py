@@ -135,5 +135,7 @@ class CoreFunctions(Module):
     @function("is_myself", Arg("str"), Arg("int", optional=True))
     def is_myself(self, ctx: RunContext, host: str, port: Optional[int] = None) -> int:
         if self.own_addresses is None:
-            self.own_addresses = OwnAddresses.of_script(self.engine.script)
+            self.own_addresses = OwnAddresses.of_script(
+                self.engine.script, lambda line: self.engine.logger.error("core", "fix_socket",
+                                                                          line))
         return 1 if self.own_addresses.is_myself(host, (port or 0) & 0xFFFF) else -1

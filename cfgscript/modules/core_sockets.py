@@ -1,14 +1,16 @@
 """Core helpers for functions that need no SIP message: the script's own
-addresses for is_myself() (its `socket=`/`listen=` sockets and `alias=` names,
-matched the way OpenSIPS's check_self() does: host names case-insensitively,
-IP addresses by value, an advertised address or port as well as the real one,
-port 0 matching any), and the URI construct_uri() builds."""
+addresses for is_myself() (its `socket=`/`listen=` sockets, resolved as
+OpenSIPS resolves them at start, its `alias=` names and `advertised_address`,
+matched the way OpenSIPS's check_self() does), and the URI construct_uri()
+builds."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..syntax import ast
@@ -27,13 +29,32 @@ class Address:
     port: int                   # 0: any port
     advertised_host: str = ""
     advertised_port: int = 0
+    address: str = ""           # what the host resolves to ("" when it does not)
+    advertised_address: str = ""
 
 
-def _ip(text: str) -> Optional[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _ipv6(text: str) -> Optional[ipaddress.IPv6Address]:
     try:
-        return ipaddress.ip_address(text[1:-1] if text.startswith("[") else text)
+        return ipaddress.IPv6Address(text[1:-1] if text.startswith("[") else text)
     except ValueError:
         return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text[1:-1] if text.startswith("[") else text)
+    except ValueError:
+        return False
+    return True
+
+
+def _resolved(name: str) -> str:
+    if _is_ip(name):
+        return name
+    try:
+        return socket.gethostbyname(name)
+    except (OSError, UnicodeError):
+        return ""
 
 
 def parse_address(text: str, default_port: bool) -> Optional[Address]:
@@ -53,44 +74,69 @@ def parse_address(text: str, default_port: bool) -> Optional[Address]:
                    int(advertised.group("port") or 0) if advertised else 0)
 
 
-def _same_host(host: str, name: str) -> bool:
-    if host.lower() == name.lower():
-        return True
-    mine, theirs = _ip(host), _ip(name)
-    return mine is not None and mine == theirs
+def _same(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
 
 
 @dataclass
 class OwnAddresses:
     sockets: list[Address]
     aliases: list[Address]
+    advertised: str = ""        # the global advertised_address
 
     @classmethod
-    def of_script(cls, script: ast.Script) -> OwnAddresses:
-        sockets, aliases = [], []
+    def of_script(cls, script: ast.Script, log: Callable[[str], None]) -> OwnAddresses:
+        """The script's sockets (names resolved, as OpenSIPS does at start: a
+        socket whose advertised name does not resolve is left out), aliases
+        and advertised_address."""
+        own = cls([], [])
         for item in script.items:
             if not isinstance(item, ast.GlobalParam):
                 continue
             text = item.value if isinstance(item.value, str) else item.text
             if item.name in ("socket", "listen"):
-                address = parse_address(text, default_port=True)
-                if address is not None:
-                    sockets.append(address)
+                found = parse_address(text, default_port=True)
+                if found is not None:
+                    own._add_socket(found, log)
             elif item.name == "alias":
-                address = parse_address(text, default_port=False)
-                if address is not None:
-                    aliases.append(address)
-        return cls(sockets, aliases)
+                found = parse_address(text, default_port=False)
+                if found is not None:
+                    own.aliases.append(found)
+            elif item.name == "advertised_address" and isinstance(item.value, str):
+                own.advertised = item.value
+        return own
+
+    def _add_socket(self, found: Address, log: Callable[[str], None]) -> None:
+        advertised = _resolved(found.advertised_host) if found.advertised_host else ""
+        if found.advertised_host and not advertised:
+            log("ERROR: fix_socket_list: could not resolve advertised name %s"
+                % found.advertised_host)
+            return
+        self.sockets.append(replace(found, address=_resolved(found.host),
+                                    advertised_address=advertised))
 
     def is_myself(self, host: str, port: int) -> bool:
+        """check_self(): a socket by name, advertised name, global advertised
+        address (for a socket with no advertised name of its own) or address
+        (IPv6 by value, IPv4 as text for a socket named by a host name); then
+        the aliases."""
+        ipv6 = _ipv6(host)
         for sock in self.sockets:
             if port and port not in (sock.port, sock.advertised_port):
                 continue
             # a socket with no advertised name has an empty one, and "" matches it
-            if _same_host(host, sock.host) or _same_host(host, sock.advertised_host):
+            if _same(host, sock.host) or _same(host, sock.advertised_host):
+                return True
+            if not sock.advertised_host and self.advertised and _same(host, self.advertised):
+                return True
+            if ipv6 is not None:
+                if ipv6 in (_ipv6(sock.address), _ipv6(sock.advertised_address)):
+                    return True
+                continue
+            if not _is_ip(sock.host) and host == sock.address:
                 return True
         return any((not port or not alias.port or alias.port == port)
-                   and host.lower() == alias.host.lower() for alias in self.aliases)
+                   and _same(host, alias.host) for alias in self.aliases)
 
 
 MAX_URI_LEN = 1024
