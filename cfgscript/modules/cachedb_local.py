@@ -98,8 +98,13 @@ class CachedbLocal(Module):
         self.groups: dict[str, Collection] = {}   # "" for "local", else the group name
         self.inserted = 0
         self.started = time.monotonic()
+        self.swept = 0                  # tick of the last cleaning
 
     def init(self) -> None:
+        if self.param("cache_clean_period") <= 0:
+            self.engine.logger.error(self.name, "mod_init", "Wrong parameter cache_clean_period "
+                                     "- need a positive value")
+            raise OSError("cache_clean_period must be positive")
         self.collections = _collections(self.param("cache_collections"))
         if all(c.name != DEFAULT_COLLECTION for c in self.collections):
             self.collections.insert(0, Collection(DEFAULT_COLLECTION,
@@ -123,9 +128,22 @@ class CachedbLocal(Module):
     def ticks(self) -> int:
         return int(time.monotonic() - self.started)
 
+    def _sweep_if_due(self) -> None:
+        """OpenSIPS drops expired keys every cache_clean_period seconds; the
+        sweeps that would have run since the last one run now, as one."""
+        period = self.param("cache_clean_period")
+        due = self.ticks() // period * period
+        if due <= self.swept:
+            return
+        self.swept = due
+        for table in self.collections:
+            for key in [k for k, e in table.entries.items() if e.expires and e.expires < due]:
+                del table.entries[key]
+
     # ------------------------------------------------------------ storage
 
     def _table(self, cache_id: str, function_name: str) -> Optional[Collection]:
+        self._sweep_if_due()
         engine, _, group = cache_id.partition(":")
         log = self.engine.logger
         if engine != "local":
@@ -253,6 +271,7 @@ class CachedbLocal(Module):
     def _remove_matching(self, name: Optional[str], pattern: str) -> bool:
         """Remove the keys of one collection (the first when none is named) that
         match a glob; False for an unknown collection."""
+        self._sweep_if_due()
         table = self._collection(name)
         if table is None:
             self.engine.logger.error(self.name, "remove_chunk_f",
@@ -273,10 +292,11 @@ class CachedbLocal(Module):
     @mi_command("cachedb_local:fetch_chunk", ("glob",), ("glob", "collection"),
                 aliases=("cache_fetch_chunk",))
     def mi_fetch_chunk(self, params: dict) -> dict:
-        """Every key of the collection that matches, expired or not: OpenSIPS
-        drops expired keys when they are read or at its cleaning timer."""
+        """Every key of the collection that matches, also expired ones that
+        neither a read nor a cleaning has dropped yet."""
         pattern = get_str(params, "glob")
         name = get_str(params, "collection") if "collection" in params else None
+        self._sweep_if_due()
         table = self._collection(name)
         if table is None:
             self.engine.logger.error(self.name, "mi_cache_fetch_chunk",
