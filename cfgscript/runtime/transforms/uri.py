@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Optional, Union
 
 from ..values import Value, VInt, byte_len
 from .common import DIGITS, Args, Compiler, Step, ascii_lower, simple, str_of
@@ -51,6 +52,7 @@ class _UriParser:
         self.param = ""                 # field of the recognised parameter being read
         self.value_start = 0
         self.start = 0                  # `s` in the C code
+        self.kind = ""
 
     def parse(self) -> dict[str, Union[str, int]]:
         s = self.s
@@ -78,6 +80,7 @@ class _UriParser:
         for i in range(p, len(s)):
             state = handlers[state](self, s[i], i, state)
         self.finish(state, len(s))
+        self.kind = kind
         return self.result(kind)
 
     def result(self, kind: str) -> dict[str, Union[str, int]]:
@@ -88,6 +91,7 @@ class _UriParser:
         elif kind == "urn:nena":
             out.pop("user", None)
         out["port_no"] = self.port_no
+        out["scheme"] = kind
         return out
 
     # ---- the C macros
@@ -360,6 +364,32 @@ def _parse_uri(s: str) -> Union[dict[str, Union[str, int]], None]:
         return _UriParser(s).parse()
     except _BadUri:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class UriSpans:
+    """A parsed URI as positions: each part's (start, end) in the text."""
+    kind: str                               # "sip:", "sips", "tel:", "urn:service", ...
+    spans: dict[str, tuple[int, int]]
+    port_no: int
+
+
+def uri_spans(s: str) -> Optional[UriSpans]:
+    """parse_uri() keeping where each part is, for rewriting a URI; None when it is no URI."""
+    parser = _UriParser(s)
+    try:
+        parser.parse()
+    except _BadUri:
+        return None
+    spans = dict(parser.fields)
+    if parser.kind == "tel:":
+        spans["user"] = spans.pop("host", (parser.start, parser.start))
+    return UriSpans(parser.kind, spans, parser.port_no)
+
+
+def parse_uri(s: str) -> Optional[dict[str, Union[str, int]]]:
+    """The parts of a URI as text (cached), with "port_no"; None when it is no URI."""
+    return _parse_uri(s) if s else None
 
 
 def _uri_step(work: Callable[[dict, str, object], Value]) -> Step:
