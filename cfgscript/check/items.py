@@ -12,10 +12,6 @@ from typing import Optional
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
 from ..diagnostics import ERROR, WARNING
 from ..releases import GLOBAL, successor
-from ..runtime.calls import parameter_regex
-from ..runtime.conditions import match_regex
-from ..runtime.regex import RegexError
-from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
 from ..syntax.source import Source
@@ -39,6 +35,8 @@ from .indexes import takes_word_index
 from .release import ReleaseLimits, global_problems, module_refusal, statement_problem
 
 _UNSET = object()
+# The runtime's regex engine and transformation table are imported where first
+# needed: importing them costs more than checking a small script.
 
 
 class ItemChecker(Reporter):
@@ -182,10 +180,13 @@ class ItemChecker(Reporter):
         for child in node.children():
             self.check_node(child, ctx)
         if node.op in ("=~", "!~") and isinstance(node.right, ast.Str):
+            from ..runtime.conditions import match_regex
             self.check_regex(match_regex, node.right)
 
     def check_regex(self, compile_pattern, node: ast.Str) -> None:
         """A constant regex regcomp() refuses stops OpenSIPS at start-up."""
+        from ..runtime.regex import RegexError
+
         try:
             compile_pattern(node.value)
         except RegexError as err:
@@ -283,6 +284,7 @@ class ItemChecker(Reporter):
         elif kind in ("str", "regex") and not isinstance(arg, ast.Str):
             self.error(E_ARGUMENTS, "%s expected to be a string or variable" % where, arg)
         elif kind == "regex":
+            from ..runtime.calls import parameter_regex
             self.check_regex(parameter_regex, arg)
         elif kind == "var":
             self.error(E_ARGUMENTS, "%s expected to be a variable" % where, arg)
@@ -341,6 +343,12 @@ class ItemChecker(Reporter):
                        % (spec.name, spec.index_text), node)
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
+        if spec.transforms:
+            self._check_transformations(spec, node)
+
+    def _check_transformations(self, spec: PVSpec, node: ast.Node) -> None:
+        from ..runtime.transforms.table import canonical_transformation
+
         for step in spec.transforms:
             if canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
