@@ -75,3 +75,16 @@ class RuleInfo:
     severity: str
     summary: str                        # one line
     explanation: str                    # Markdown: what it does, why, example, instead
+
+
+@dataclass
+class FileResult:
+    """What linting one file found, and what reporters and --fix need besides."""
+    path: str
+    findings: list[Finding]
+    lines: dict[tuple[str, int], str] = field(default_factory=dict)    # for the reporters
+    source_text: Optional[str] = None       # the main file's text, for --fix
+    files: tuple[str, ...] = ()             # the main file and every file it includes
+
+    def line_text(self, path: str, line: int) -> Optional[str]:
+        return self.lines.get((path, line))
