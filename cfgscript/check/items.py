@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Optional
 
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
@@ -343,16 +344,16 @@ class ItemChecker(Reporter):
                        % (spec.name, spec.index_text), node)
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
-        if spec.transforms:
-            self._check_transformations(spec, node)
-
-    def _check_transformations(self, spec: PVSpec, node: ast.Node) -> None:
-        from ..runtime.transforms.table import canonical_transformation
-
         for step in spec.transforms:
-            if canonical_transformation(step.name) not in self.catalog.transformations:
+            if _canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
                            % (step.text[1:-1], spec), node)
+
+
+@cache
+def _canonical_transformation(name: str) -> str:
+    from ..runtime.transforms.table import canonical_transformation
+    return canonical_transformation(name)
 
 
 def _is_word(index: object) -> bool:
