@@ -19,7 +19,7 @@ from .. import __version__
 from .finding import Edit, FileResult, Finding, Fix
 
 CACHE_DIR = ".cfgscript_cache"
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _file_digest(path: str) -> Optional[str]:
@@ -49,15 +49,14 @@ class LintCache:
                 includes, shown, findings, lines, files = marshal.loads(handle.read())
             if any(_file_digest(p) != digest for p, digest in includes):
                 return None                 # an included file changed
-            return FileResult(shown, [_finding(f) for f in findings],
-                              {(p, n): line for p, n, line in lines}, text, files)
+            return FileResult(shown, [_finding(f) for f in findings], lines, text, files)
         except (OSError, EOFError, ValueError, TypeError):
             return None
 
     def put(self, path: str, text: str, result: FileResult) -> None:
         includes = tuple((p, _file_digest(p)) for p in result.files[1:])
         data = (includes, result.path, tuple(_finding_data(f) for f in result.findings),
-                tuple((p, n, line) for (p, n), line in result.lines.items()), result.files)
+                result.lines, result.files)
         entry = self._entry(path, text)
         try:
             os.makedirs(os.path.dirname(entry), exist_ok=True)
@@ -90,7 +89,8 @@ def _finding_data(finding: Finding) -> tuple:
 
 
 def _finding(data: tuple) -> Finding:
-    *fields, fix, included_from = data
-    if fix is not None:
-        fix = Fix(fix[0], tuple(Edit(*edit) for edit in fix[1]))
-    return Finding(*fields, fix, included_from)
+    fix = data[9]
+    if fix is None:
+        return Finding._make(data)
+    return Finding._make((*data[:9], Fix(fix[0], tuple(Edit(*edit) for edit in fix[1])),
+                          data[10]))
