@@ -1,6 +1,6 @@
 """How cfgscript does on a directory of real opensips.cfg files.
 
-    python -m tools.corpus DIR [--index TSV] [--target-version REL] [--jobs N]
+    python -m tools.corpus DIR [--index TSV] [--target-version REL|own] [--jobs N]
                                [--command check] [--timeout S] [--examples N] [--list]
 
 Runs a command (for now `check`) in-process on every file under DIR, one process of a
@@ -12,6 +12,11 @@ The index is a TSV with the columns repo, path, commit, opensips_version_guess,
 is_fragment, templated; a file DIR/OWNER__NAME/PATH is the row (OWNER/NAME, PATH).
 Without an index every file counts as release "unknown", neither fragment nor template.
 
+`--target-version own` checks each file under its own release (see own_release): the
+release a comment declares ("OpenSIPS 3.2"), else, for a file the index guesses to be
+3.x, the newest 3.x catalog that has every module it loads; files of other releases
+are checked under the default release.
+
 Another command is one more entry in COMMANDS: a function from a loaded Source and a
 release to the diagnostics it gives.
 """
@@ -22,6 +27,7 @@ import argparse
 import csv
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import traceback
@@ -39,6 +45,25 @@ from cfgscript.syntax.source import Source, load
 
 SYNTAX = "syntax"               # the code shown for an error that has none (parse errors)
 DEFAULT_TIMEOUT = 30.0
+OWN = "own"                     # --target-version: each file's own release
+
+DECLARED_RELEASE = re.compile(r"opensips[ \t:v(-]*(\d+\.\d+)", re.IGNORECASE)
+LOADMODULE = re.compile(r"^[ \t]*loadmodule[ \t]+\"(?:[^\"]*/)?([\w-]+?)(?:\.so)?\"", re.MULTILINE)
+OLDER_3X = tuple(r for r in RELEASES if r.startswith("3."))
+
+
+def own_release(text: str, guess: str) -> str:
+    """The release a file was written for, clamped to the catalogs there are: one a
+    comment declares, else for a 3.x guess the newest 3.x release whose catalog has
+    every loaded module (none: the oldest), else the default release."""
+    declared = DECLARED_RELEASE.search(text)
+    if declared and declared.group(1).split(".")[0] == "3":
+        return max(min(declared.group(1), OLDER_3X[-1]), OLDER_3X[0])
+    if guess != "3.x":
+        return DEFAULT_RELEASE
+    loaded = set(LOADMODULE.findall(text))
+    fitting = [r for r in OLDER_3X if all(load_catalog(r).has_module(m) for m in loaded)]
+    return fitting[-1] if fitting else OLDER_3X[0]
 
 
 def run_check(source: Source, release: str) -> list[Diagnostic]:
@@ -83,6 +108,7 @@ class Outcome:
     entry: Entry
     errors: list[Finding] = field(default_factory=list)
     crash: Optional[str] = None     # the last traceback line, or "timeout"
+    release: str = "-"              # the release it was checked under
 
     @property
     def clean(self) -> bool:
@@ -105,7 +131,11 @@ def examine(directory: str, entry: Entry, command: str, release: str,
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         try:
-            diagnostics = COMMANDS[command](load(os.path.join(directory, entry.path)), release)
+            source = load(os.path.join(directory, entry.path))
+            if release == OWN:
+                release = own_release(source.text, entry.release)
+            outcome.release = release
+            diagnostics = COMMANDS[command](source, release)
         except DiagnosticError as err:      # an include that cannot be read, and the like
             diagnostics = list(err.diagnostics)
         outcome.errors = [_finding(directory, d) for d in diagnostics if d.severity == ERROR]
@@ -188,8 +218,8 @@ def report(outcomes: Sequence[Outcome], examples: int, listing: bool) -> str:
     lines += ["error codes (all files):"]
     lines += code_table(outcomes, examples)
     if listing:
-        lines += [""] + ["%-6s %s" % ("clean" if o.clean else "error", o.entry.path)
-                         for o in outcomes]
+        lines += [""] + ["%-6s %-4s %s" % ("clean" if o.clean else "error", o.release,
+                                           o.entry.path) for o in outcomes]
     return "\n".join(lines)
 
 
@@ -198,8 +228,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("directory", metavar="DIR")
     parser.add_argument("--index", metavar="TSV", help="repo/path/release/fragment/template table")
-    parser.add_argument("--target-version", default=DEFAULT_RELEASE, choices=RELEASES,
-                        help="the OpenSIPS release to check against (%(default)s)")
+    parser.add_argument("--target-version", default=DEFAULT_RELEASE, choices=RELEASES + (OWN,),
+                        help="the OpenSIPS release to check against, or 'own': each "
+                             "file's own release (%(default)s)")
     parser.add_argument("--command", default="check", choices=sorted(COMMANDS))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
