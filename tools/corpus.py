@@ -2,6 +2,7 @@
 
     python -m tools.corpus DIR [--index TSV] [--target-version REL|own] [--jobs N]
                                [--command check] [--timeout S] [--examples N] [--list]
+                               [--opensips PREFIX]
 
 Runs a command (for now `check`) in-process on every file under DIR, one process of a
 pool per file with a time bound, and prints per group (release guess, fragment, template)
@@ -16,6 +17,10 @@ Without an index every file counts as release "unknown", neither fragment nor te
 release a comment declares ("OpenSIPS 3.2"), else, for a file the index guesses to be
 3.x, the newest 3.x catalog that has every module it loads; files of other releases
 are checked under the default release.
+
+With `--opensips PREFIX` (an OpenSIPS install: PREFIX/sbin/opensips and its modules)
+each file also gets real OpenSIPS's verdict (tools/corpus_opensips.py), and the report
+adds the files OpenSIPS accepts that still get an error: each of those is a false error.
 
 Another command is one more entry in COMMANDS: a function from a loaded Source and a
 release to the diagnostics it gives.
@@ -42,6 +47,7 @@ from cfgscript.diagnostics import ERROR, Diagnostic, DiagnosticError
 from cfgscript.lint import codes
 from cfgscript.lint.runner import lint_source
 from cfgscript.syntax.source import Source, load
+from tools.corpus_opensips import ACCEPTED, Verdict, module_directory, opensips_verdict
 
 SYNTAX = "syntax"               # the code shown for an error that has none (parse errors)
 DEFAULT_TIMEOUT = 30.0
@@ -109,6 +115,7 @@ class Outcome:
     errors: list[Finding] = field(default_factory=list)
     crash: Optional[str] = None     # the last traceback line, or "timeout"
     release: str = "-"              # the release it was checked under
+    opensips: Optional[Verdict] = None
 
     @property
     def clean(self) -> bool:
@@ -123,10 +130,26 @@ def _alarm(signum, frame) -> None:
     raise Timeout()
 
 
+@dataclass(frozen=True)
+class OpenSIPS:
+    binary: str
+    modules: str
+    release_modules: frozenset[str]
+
+    @classmethod
+    def installed_at(cls, prefix: str) -> OpenSIPS:
+        return cls(os.path.join(prefix, "sbin", "opensips"), module_directory(prefix),
+                   frozenset(load_catalog(DEFAULT_RELEASE).module_names))
+
+
 def examine(directory: str, entry: Entry, command: str, release: str,
-            timeout: float) -> Outcome:
+            timeout: float, opensips: Optional[OpenSIPS] = None) -> Outcome:
     """One file through one command, in a pool worker; a crash is caught and kept."""
     outcome = Outcome(entry)
+    if opensips:
+        outcome.opensips = opensips_verdict(opensips.binary, opensips.modules,
+                                            os.path.join(directory, entry.path), timeout,
+                                            opensips.release_modules)
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -171,10 +194,10 @@ def walk(directory: str) -> list[Entry]:
 
 
 def run_all(directory: str, entries: Sequence[Entry], command: str, release: str,
-            jobs: int, timeout: float) -> list[Outcome]:
+            jobs: int, timeout: float, opensips: Optional[OpenSIPS] = None) -> list[Outcome]:
     # a fresh worker every few files, so that one file's leftovers (memory, a raised
     # recursion limit) do not weigh on the next
-    work = [(directory, entry, command, release, timeout) for entry in entries]
+    work = [(directory, entry, command, release, timeout, opensips) for entry in entries]
     with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=16) as pool:
         return pool.starmap(examine, work, chunksize=1)
 
@@ -217,10 +240,25 @@ def report(outcomes: Sequence[Outcome], examples: int, listing: bool) -> str:
     lines += code_table((o for o in outcomes if o.entry.group.endswith("whole")), examples)
     lines += ["error codes (all files):"]
     lines += code_table(outcomes, examples)
+    if any(o.opensips for o in outcomes):
+        lines += [""] + opensips_report(outcomes, examples)
     if listing:
-        lines += [""] + ["%-6s %-4s %s" % ("clean" if o.clean else "error", o.release,
-                                           o.entry.path) for o in outcomes]
+        lines += [""] + ["%-6s %-4s %-14s %s" % (
+            "clean" if o.clean else "error", o.release,
+            o.opensips.status if o.opensips else "", o.entry.path) for o in outcomes]
     return "\n".join(lines)
+
+
+def opensips_report(outcomes: Sequence[Outcome], examples: int) -> list[str]:
+    """Real OpenSIPS's verdicts, and our errors on the files it accepts (false errors)."""
+    verdicts = Counter(o.opensips.status for o in outcomes if o.opensips)
+    accepted = [o for o in outcomes if o.opensips and o.opensips.status == ACCEPTED]
+    lines = ["opensips -C: " + ", ".join("%s %d" % kv for kv in sorted(verdicts.items())),
+             summary_line("accepted by opensips", accepted),
+             "false errors (files opensips accepts):"]
+    lines += code_table(accepted, examples)
+    lines += ["  %s" % o.entry.path for o in accepted if not o.clean]
+    return lines
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -237,6 +275,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="seconds one file may take (%(default)s)")
     parser.add_argument("--examples", type=int, default=3, help="example places per error code")
     parser.add_argument("--list", action="store_true", help="also list every file's verdict")
+    parser.add_argument("--opensips", metavar="PREFIX",
+                        help="an OpenSIPS install whose `opensips -C` verdict to compare with")
     return parser.parse_args(argv)
 
 
@@ -247,8 +287,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not entries:
         print("no files under %s" % directory, file=sys.stderr)
         return 2
+    opensips = OpenSIPS.installed_at(args.opensips) if args.opensips else None
     outcomes = run_all(directory, entries, args.command, args.target_version,
-                       max(1, args.jobs), args.timeout)
+                       max(1, args.jobs), args.timeout, opensips)
     print(report(outcomes, args.examples, args.list))
     return 0
 
