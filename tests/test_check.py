@@ -140,3 +140,20 @@ def test_index_words_are_judged_by_their_variable(statement: str, error: str) ->
     findings = [d for d in check_source(load_text(text, "i.cfg"), jobs=1) if d.severity == ERROR]
     assert [(d.line, d.code, d.message) for d in findings] == (
         [(3, "E140", error)] if error else []), headlines(findings)
+
+
+@pytest.mark.parametrize("load, error", [
+    # load_module() (sr_module.c) looks for the file as named; only the protocols
+    # compiled into the core load without ".so"
+    ('"auth"', "failed to load module 'auth': not found (the file is 'auth.so')"),
+    ('"/usr/lib/opensips/modules/auth"', "not found"),
+    ('"auth.so"', None),
+    ('"proto_udp"', None),
+])
+def test_a_module_file_is_named_with_its_suffix(load: str, error: str) -> None:
+    source = load_text("loadmodule %s\nroute { exit; }\n" % load, "m.cfg")
+    messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
+    if error is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and error in messages[0], messages

@@ -36,7 +36,13 @@ from .codes import (
 )
 from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
 from .indexes import takes_word_index
-from .release import ReleaseLimits, global_problems, module_refusal, statement_problem
+from .release import (
+    ReleaseLimits,
+    global_problems,
+    module_file_problem,
+    module_refusal,
+    statement_problem,
+)
 
 _UNSET = object()
 
@@ -98,6 +104,9 @@ class ItemChecker(Reporter):
             self.error(E_MODULE, "failed to load module '%s': no such OpenSIPS module" % node.path,
                        node)
             return
+        unnamed = module_file_problem(node)
+        if unnamed is not None:       # reported once; what it exports stays known
+            self.error(E_MODULE, unnamed, node)
         if module in self.loaded:
             self.error(E_MODULE, "module '%s' is already loaded; this load is skipped" % module,
                        node, WARNING)

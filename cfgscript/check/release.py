@@ -59,6 +59,18 @@ def module_refusal(module: str, release: str) -> Optional[tuple[str, bool]]:
     return None
 
 
+# Modules compiled into the core (sr_module.c, static_modules[]): "proto_udp" loads
+# with or without ".so"; every other module is a file that must be named in full.
+BUILT_IN_MODULES = frozenset({"proto_udp", "proto_tcp"})
+
+
+def module_file_problem(node: ast.LoadModule) -> Optional[str]:
+    """Why load_module() cannot find the file a loadmodule names, if it cannot."""
+    if node.path.endswith(".so") or node.module in BUILT_IN_MODULES:
+        return None
+    return "failed to load module '%s': not found (the file is '%s.so')" % (node.path, node.path)
+
+
 def statement_problem(node: ast.Node, release: str) -> Optional[str]:
     """Why the target's grammar refuses a return() or assert() form, if it does."""
     if isinstance(node, ast.Return) and node.values:
