@@ -157,3 +157,22 @@ def test_a_module_file_is_named_with_its_suffix(load: str, error: str) -> None:
         assert messages == []
     else:
         assert len(messages) == 1 and error in messages[0], messages
+
+
+ASYNC_HEAD = ('loadmodule "sl.so"\nloadmodule "signaling.so"\nloadmodule "tm.so"\n'
+              'loadmodule "usrloc.so"\nloadmodule "registrar.so"\nloadmodule "cfgutils.so"\n')
+
+
+@pytest.mark.parametrize("statement, error", [
+    # async() and launch() look the function up among the async exports (cfg.y async_func)
+    ('async(pn_process_purr("location"), resume);', None),      # async export only
+    ('async(usleep(10), resume);', None),
+    ('launch(sleep(1), resume);', None),
+    ('async(t_relay(), resume);', "unknown async command <t_relay>, missing loadmodule?"),
+    ('async(usleep(), resume);', "too few parameters for command <usleep>"),
+])
+def test_async_takes_the_async_exports(statement: str, error: str) -> None:
+    text = ASYNC_HEAD + "route {\n    %s\n}\nroute[resume] { exit; }\n" % statement
+    messages = [d.message for d in check_source(load_text(text, "a.cfg"), jobs=1)
+                if d.severity == ERROR]
+    assert messages == ([] if error is None else [error])

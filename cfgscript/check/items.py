@@ -239,6 +239,26 @@ class ItemChecker(Reporter):
         ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
         self.check_arguments(node, fn, ctx)
 
+    def check_Async(self, node: ast.Async, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def check_Launch(self, node: ast.Launch, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def _check_async_call(self, node: ast.Call, ctx: RouteContext) -> None:
+        """async() and launch() take a module's async export (acmd_export_t), which has
+        no route-type mask; some functions exist only there (pn_process_purr)."""
+        fn = self.catalog.async_function(node.name, ctx.loaded)
+        if fn is None:
+            self.error(E_FUNCTION, "unknown async command <%s>, missing loadmodule?" % node.name,
+                       node)
+            for arg in node.args:
+                if isinstance(arg, ast.Var):
+                    self.check_spec(arg.spec, arg, ctx)
+            return
+        ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
+        self.check_arguments(node, fn, ctx)
+
     def _unknown_function(self, node: ast.Call, ctx: RouteContext) -> None:
         owners = [fn.module for fn in self.catalog.functions_named(node.name)]
         if owners:
