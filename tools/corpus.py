@@ -47,7 +47,13 @@ from cfgscript.diagnostics import ERROR, Diagnostic, DiagnosticError
 from cfgscript.lint import codes
 from cfgscript.lint.runner import lint_source
 from cfgscript.syntax.source import Source, load
-from tools.corpus_opensips import ACCEPTED, Verdict, module_directory, opensips_verdict
+from tools.corpus_opensips import (
+    ACCEPTED,
+    Verdict,
+    binary_release,
+    module_directory,
+    opensips_verdict,
+)
 
 SYNTAX = "syntax"               # the code shown for an error that has none (parse errors)
 DEFAULT_TIMEOUT = 30.0
@@ -134,12 +140,15 @@ def _alarm(signum, frame) -> None:
 class OpenSIPS:
     binary: str
     modules: str
+    release: str
     release_modules: frozenset[str]
 
     @classmethod
     def installed_at(cls, prefix: str) -> OpenSIPS:
-        return cls(os.path.join(prefix, "sbin", "opensips"), module_directory(prefix),
-                   frozenset(load_catalog(DEFAULT_RELEASE).module_names))
+        binary = os.path.join(prefix, "sbin", "opensips")
+        release = binary_release(binary)
+        known = load_catalog(release).module_names if release in RELEASES else ()
+        return cls(binary, module_directory(prefix), release, frozenset(known))
 
 
 def examine(directory: str, entry: Entry, command: str, release: str,
@@ -288,6 +297,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("no files under %s" % directory, file=sys.stderr)
         return 2
     opensips = OpenSIPS.installed_at(args.opensips) if args.opensips else None
+    if opensips and args.target_version != opensips.release:
+        print("note: OpenSIPS %s gives the verdicts; the files are checked under %s"
+              % (opensips.release, args.target_version), file=sys.stderr)
     outcomes = run_all(directory, entries, args.command, args.target_version,
                        max(1, args.jobs), args.timeout, opensips)
     print(report(outcomes, args.examples, args.list))

@@ -40,6 +40,18 @@ class Verdict:
     message: str = ""           # OpenSIPS's first error line when it refused
 
 
+VERSION = re.compile(r"version: opensips (\d+\.\d+)")
+
+
+def binary_release(binary: str) -> str:
+    """The release line ("3.6") `opensips -V` names."""
+    done = subprocess.run([binary, "-V"], capture_output=True, text=True, timeout=30)
+    found = VERSION.search(done.stdout + done.stderr)
+    if not found:
+        raise RuntimeError("%s -V names no OpenSIPS release" % binary)
+    return found.group(1)
+
+
 def module_directory(prefix: str) -> str:
     """The directory holding tm.so below an OpenSIPS install prefix."""
     for root, _, names in os.walk(prefix):
