@@ -49,7 +49,7 @@ from .expressions import (
     exit_on_zero,
 )
 from .flow import FlowCompiler
-from .fused import assign_var, assign_var_step, var_assignment, var_step
+from .fused import assign_var, assign_var_step, flow_neutral, var_assignment, var_step
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
@@ -142,7 +142,13 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
             return None
         if len(actions) == 1:
             single = actions[0]
-            return single if var_assignment(statements[0]) is not None else exit_on_zero(single)
+            return single if flow_neutral(statements[0]) else exit_on_zero(single)
+        if all(map(flow_neutral, statements)):
+            def run_neutral(ctx: RunContext) -> int:
+                for action in actions:
+                    ret = action(ctx)
+                return ret
+            return run_neutral
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC

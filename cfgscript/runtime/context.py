@@ -17,6 +17,7 @@ FL_EXIT = 2
 FL_BREAK = 4
 FL_DROP = 8
 FL_STOP = FL_RETURN | FL_EXIT | FL_BREAK
+FL_ENDED = FL_RETURN | FL_EXIT        # the route is over: conditions are not tested
 
 E_UNSPEC = -1
 E_BUG = -5
