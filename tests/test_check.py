@@ -176,3 +176,21 @@ def test_async_takes_the_async_exports(statement: str, error: str) -> None:
     messages = [d.message for d in check_source(load_text(text, "a.cfg"), jobs=1)
                 if d.severity == ERROR]
     assert messages == ([] if error is None else [error])
+
+
+@pytest.mark.parametrize("assignment, error", [
+    # cfg.y: most number globals take NUMBER (yes/no lex as one), a few take snumber
+    ("log_level = -1", None),
+    ("xlog_level = -2", None),
+    ("debug_mode = yes", None),
+    ("tos = 0x10", None),
+    ("chroot = work", None),                       # STRING or ID
+    ("udp_workers = -4", "'udp_workers' expects a number of 0 or more, not -4"),
+    ("dns_retr_time = -1", "'dns_retr_time' expects a number of 0 or more, not -1"),
+    ("syslog_facility = yes", "'syslog_facility' expects a bare word, not yes"),
+    ("chroot = 4", "'chroot' expects a quoted string or a bare word, not 4"),
+])
+def test_a_global_value_takes_a_form_of_its_rule(assignment: str, error: str) -> None:
+    source = load_text("%s\nroute { exit; }\n" % assignment, "g.cfg")
+    messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
+    assert messages == ([] if error is None else [error])

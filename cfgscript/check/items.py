@@ -42,6 +42,7 @@ from .release import (
     module_file_problem,
     module_refusal,
     statement_problem,
+    value_form_problem,
 )
 
 _UNSET = object()
@@ -88,6 +89,10 @@ class ItemChecker(Reporter):
             return
         for problem in global_problems(node, self.release):
             self.error(E_RELEASE_FORM, problem, node)
+        refused = value_form_problem(node, self.catalog.global_forms(node.name))
+        if refused is not None:
+            self.error(E_GLOBAL, "'%s' expects %s, not %s" % (node.name, refused, node.text), node)
+            return
         expected = {"int": "int", "bool": "int", "str": "str"}.get(kind)
         if expected and node.kind != expected:
             what = "a number" if expected == "int" else "a quoted string"

@@ -98,6 +98,32 @@ def global_problems(node: ast.GlobalParam, release: str) -> Iterator[str]:
             yield found
 
 
+# The single-token value forms of cfg.y's global assignments. yes/no/on/off lex as
+# NUMBER (cfg.lex), a minus sign only fits snumber.
+_SINGLE_FORMS = {"NUMBER": "a number of 0 or more", "snumber": "a number",
+                 "STRING": "a quoted string", "ID": "a bare word"}
+
+
+def _fits(node: ast.GlobalParam, form: str) -> bool:
+    if form == "NUMBER":
+        return node.kind == "int" and not node.text.lstrip().startswith("-")
+    return node.kind == {"snumber": "int", "STRING": "str", "ID": "id"}[form]
+
+
+def value_form_problem(node: ast.GlobalParam, forms: list[str]) -> Optional[str]:
+    """What the global's forms want, when its single value fits none of them. A form
+    of several tokens cannot take a single value; a compound rule (socket_def, id_lst,
+    ...) is not judged here."""
+    if node.kind == "compound" or not forms:
+        return None
+    heads = [form for form in forms if " " not in form]
+    if any(form not in _SINGLE_FORMS for form in heads):
+        return None
+    if any(_fits(node, form) for form in heads):
+        return None
+    return " or ".join(dict.fromkeys(_SINGLE_FORMS[form] for form in heads)) or None
+
+
 def _socket_problems(words: list[str], release: str) -> Iterator[str]:
     checks = [("socket.bond", words[0].startswith("bond:"), "a bond: socket"),
               ("socket.port_ranges", bool(_PORT_RANGE.search(words[0])), "a port range")]
