@@ -17,7 +17,7 @@ from cfgscript.lint import codes
 from cfgscript.lint.command import all_rules_markdown
 from cfgscript.lint.finding import ERROR
 from cfgscript.lint.runner import lint_file
-from tools import corpus
+from tools import corpus, corpus_differential
 from tools.corpus_opensips import COPY_SUFFIX, binary_release, pointed_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +136,11 @@ def test_opensips_verdicts_sit_beside_the_clean_rate(tmp_path, capsys) -> None:
     assert "opensips -C: %s\n" % expected in out
     assert out.rstrip().endswith("false errors (files opensips accepts):")    # none listed
     assert not list(root.rglob("*" + COPY_SUFFIX))
+
+
+@pytest.mark.skipif(not os.path.isfile(OPENSIPS_BIN),
+                    reason="needs a real OpenSIPS build: OPENSIPS_BIN=PREFIX/sbin/opensips")
+def test_no_global_value_opensips_accepts_is_refused(capsys) -> None:
+    assert corpus_differential.main([OPENSIPS_PREFIX, "--kind", "globals", "--jobs", "2"]) == 0
+    differences = capsys.readouterr().out.splitlines()
+    assert [d for d in differences if "opensips=ok" in d] == []
