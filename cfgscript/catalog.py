@@ -227,6 +227,11 @@ class Catalog:
         """The type of a core global parameter ("int", "bool", "str", "socket", ...)."""
         return self._core["globals"].get(name)
 
+    def global_forms(self, name: str) -> list[str]:
+        """The value forms cfg.y accepts for a global ("NUMBER", "snumber", "STRING", "ID",
+        or a compound rule such as "socket_def"); empty when not recorded."""
+        return list(self._core.get("globals_detail", {}).get(name, {}).get("forms", ()))
+
     @property
     def global_names(self) -> list[str]:
         return sorted(self._core["globals"])

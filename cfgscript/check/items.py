@@ -33,7 +33,14 @@ from .codes import (
 )
 from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
 from .indexes import takes_word_index
-from .release import ReleaseLimits, global_problems, module_refusal, statement_problem
+from .release import (
+    ReleaseLimits,
+    global_problems,
+    module_file_problem,
+    module_refusal,
+    statement_problem,
+    value_form_problem,
+)
 
 _UNSET = object()
 # The runtime's regex engine and transformation table are imported where first
@@ -81,6 +88,10 @@ class ItemChecker(Reporter):
             return
         for problem in global_problems(node, self.release):
             self.error(E_RELEASE_FORM, problem, node)
+        refused = value_form_problem(node, self.catalog.global_forms(node.name))
+        if refused is not None:
+            self.error(E_GLOBAL, "'%s' expects %s, not %s" % (node.name, refused, node.text), node)
+            return
         expected = {"int": "int", "bool": "int", "str": "str"}.get(kind)
         if expected and node.kind != expected:
             what = "a number" if expected == "int" else "a quoted string"
@@ -97,6 +108,9 @@ class ItemChecker(Reporter):
             self.error(E_MODULE, "failed to load module '%s': no such OpenSIPS module" % node.path,
                        node)
             return
+        unnamed = module_file_problem(node)
+        if unnamed is not None:       # reported once; what it exports stays known
+            self.error(E_MODULE, unnamed, node)
         if module in self.loaded:
             self.error(E_MODULE, "module '%s' is already loaded; this load is skipped" % module,
                        node, WARNING)
@@ -229,6 +243,26 @@ class ItemChecker(Reporter):
                 block = "route[%s] (route blocks are checked as request routes)" % ctx.route.name
             self.error(E_ROUTE_TYPE, "%s() cannot be used in %s; it is allowed in: %s"
                        % (node.name, block, ", ".join(fn.route_types)), node)
+        ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
+        self.check_arguments(node, fn, ctx)
+
+    def check_Async(self, node: ast.Async, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def check_Launch(self, node: ast.Launch, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def _check_async_call(self, node: ast.Call, ctx: RouteContext) -> None:
+        """async() and launch() take a module's async export (acmd_export_t), which has
+        no route-type mask; some functions exist only there (pn_process_purr)."""
+        fn = self.catalog.async_function(node.name, ctx.loaded)
+        if fn is None:
+            self.error(E_FUNCTION, "unknown async command <%s>, missing loadmodule?" % node.name,
+                       node)
+            for arg in node.args:
+                if isinstance(arg, ast.Var):
+                    self.check_spec(arg.spec, arg, ctx)
+            return
         ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
         self.check_arguments(node, fn, ctx)
 
