@@ -13,6 +13,7 @@ from ..runtime.logger import L_NOTICE
 from ..runtime.module import Arg, Module, function
 from ..runtime.msgvars import current_ruri
 from ..runtime.values import VInt, text
+from .core_sockets import OwnAddresses, UriError, build_uri
 
 
 def _avp_values(ctx: RunContext, ref) -> list:
@@ -50,6 +51,7 @@ def _script_params(ctx: RunContext, attrs, vals, log) -> Optional[tuple]:
 class CoreFunctions(Module):
     engine: ModuleHost
     name = "core"
+    own_addresses: Optional[OwnAddresses] = None     # read from the script on first use
 
     @function("pv_printf", Arg("var", writable=True), Arg("str"))
     def pv_printf(self, ctx: RunContext, target, value: str) -> int:
@@ -203,3 +205,27 @@ class CoreFunctions(Module):
               Arg("str", optional=True))
     def script_trace(self, ctx: RunContext, level=None, fmt=None, tag=None) -> int:
         return 1
+
+    # ------------------------------------------------------------ URIs and own addresses
+
+    @function("construct_uri", Arg("str"), Arg("str", optional=True), Arg("str"),
+              Arg("str", optional=True), Arg("str", optional=True),
+              Arg("var", avp_only=True, writable=True))
+    def construct_uri(self, ctx: RunContext, proto: str, user: Optional[str], domain: str,
+                      port: Optional[str], params: Optional[str], result) -> int:
+        """proto:[user@]domain[:port][;params] pushed onto an AVP; OpenSIPS
+        returns 1 even when it logs that it built nothing."""
+        uri = build_uri(proto, user, domain, port, params)
+        if isinstance(uri, UriError):
+            self.engine.logger.error("core", "construct_uri", uri.message)
+        elif not result.write(ctx, uri):
+            return -1
+        return 1
+
+    @function("is_myself", Arg("str"), Arg("int", optional=True))
+    def is_myself(self, ctx: RunContext, host: str, port: Optional[int] = None) -> int:
+        if self.own_addresses is None:
+            self.own_addresses = OwnAddresses.of_script(
+                self.engine.script, lambda line: self.engine.logger.error("core", "fix_socket",
+                                                                          line))
+        return 1 if self.own_addresses.is_myself(host, (port or 0) & 0xFFFF) else -1
