@@ -174,7 +174,6 @@ def _follow(items: list, k: int) -> set[int]:
     return follow
 
 
-
 def _children(node: Optional[Node]) -> Sequence[Optional[Node]]:
     if isinstance(node, (Group, Repeat)):
         return (node.body,)
@@ -197,3 +196,18 @@ def nested_repetition(tree: Optional[Node]) -> bool:
             and _variable_inside(tree.body):
         return True
     return any(nested_repetition(child) for child in _children(tree))
+
+
+def _has_anchor(node: Optional[Node]) -> bool:
+    return isinstance(node, Anchor) or any(_has_anchor(child) for child in _children(node))
+
+
+def anchor_in_copy(tree: Optional[Node]) -> bool:
+    """Whether an anchor sits in a repetition glibc unrolls into copies (+,
+    {n,m} beyond one turn): its anchors hold everywhere in the copies (see
+    nfa.py), which a Python regex cannot say."""
+    if isinstance(tree, Repeat):
+        turns = tree.low if tree.high == tree.low else (tree.high or tree.low + 1)
+        if turns > 1 and _has_anchor(tree.body):
+            return True
+    return any(anchor_in_copy(child) for child in _children(tree))
