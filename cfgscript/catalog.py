@@ -281,6 +281,19 @@ def catalog_path(release: str = DEFAULT_RELEASE) -> str:
     return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", name)
 
 
+@cache
+def data_digest(release: str = DEFAULT_RELEASE) -> str:
+    """A digest of the data files a release's catalog is made from: what caches
+    of results that depend on the catalog key on, without loading it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in {catalog_path(DEFAULT_RELEASE), catalog_path(release)}:
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
 def apply_delta(base: dict, delta: dict) -> dict:
     """`base` changed by `delta`, without modifying `base`.
 

@@ -68,6 +68,13 @@ REGRESSIONS = [
     (b"^()|b?", b" -aAb", 2),  # the end reached without an anchor wins
     (b"|()$", b"", 2),
     (b"^(c|)|x", b"\xc9", 2),
+    (b"$.a|b", b"\nab", 3),  # registers past the groups are ignored: no sifting
+    (b"($.a)*", b"\nab", 2),  # the sifting refuses what $ let through: the next start
+    (b"(^.)+", b"\nab", 1),  # an anchor in a copy of + holds everywhere ...
+    (b"(^.)+", b".ab", 2),  # ... but the walk needs it: no match at all
+    (b"(\\<.)+", b".ab", 2),
+    (b"(a$){2}", b"aa", 1),  # REG_NOSUB has no group nodes: =~ matches, regexec not
+    (b"(b*a$){2}", b"bababa", 2),
 ]
 
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Optional
 
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
 from ..diagnostics import ERROR, WARNING
 from ..releases import GLOBAL, successor
-from ..runtime.calls import parameter_regex
-from ..runtime.conditions import match_regex
-from ..runtime.regex import RegexError
-from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
 from ..syntax.source import Source
@@ -46,6 +43,8 @@ from .release import (
 )
 
 _UNSET = object()
+# The runtime's regex engine and transformation table are imported where first
+# needed: importing them costs more than checking a small script.
 
 
 class ItemChecker(Reporter):
@@ -196,10 +195,13 @@ class ItemChecker(Reporter):
         for child in node.children():
             self.check_node(child, ctx)
         if node.op in ("=~", "!~") and isinstance(node.right, ast.Str):
+            from ..runtime.conditions import match_regex
             self.check_regex(match_regex, node.right)
 
     def check_regex(self, compile_pattern, node: ast.Str) -> None:
         """A constant regex regcomp() refuses stops OpenSIPS at start-up."""
+        from ..runtime.regex import RegexError
+
         try:
             compile_pattern(node.value)
         except RegexError as err:
@@ -317,6 +319,7 @@ class ItemChecker(Reporter):
         elif kind in ("str", "regex") and not isinstance(arg, ast.Str):
             self.error(E_ARGUMENTS, "%s expected to be a string or variable" % where, arg)
         elif kind == "regex":
+            from ..runtime.calls import parameter_regex
             self.check_regex(parameter_regex, arg)
         elif kind == "var":
             self.error(E_ARGUMENTS, "%s expected to be a variable" % where, arg)
@@ -376,9 +379,15 @@ class ItemChecker(Reporter):
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
         for step in spec.transforms:
-            if canonical_transformation(step.name) not in self.catalog.transformations:
+            if _canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
                            % (step.text[1:-1], spec), node)
+
+
+@cache
+def _canonical_transformation(name: str) -> str:
+    from ..runtime.transforms.table import canonical_transformation
+    return canonical_transformation(name)
 
 
 def _is_word(index: object) -> bool:

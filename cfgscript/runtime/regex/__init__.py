@@ -16,21 +16,28 @@ and walk for the longest match and its submatches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Optional
 
 from ..values import to_bytes
-from .match import Matcher, Spans
+from .match import Matcher, Spans, WalkFailed
 from .nfa import build
-from .pyre import line_anchors_inside, nested_repetition, single_path, translate
+from .pyre import (
+    anchor_in_copy,
+    line_anchors_inside,
+    nested_repetition,
+    single_path,
+    translate,
+)
 from .syntax import RegexError, parse
 
 __all__ = ["Regex", "RegexError", "Spans", "compile_regex"]
 
 
 class Regex:
-    """A compiled pattern. `matches()` answers `=~`; `spans()` gives regexec's
-    registers for re.subst."""
+    """A compiled pattern. `matches()` answers `=~` (regcomp with REG_NOSUB);
+    `spans()` gives regexec's registers for re.subst."""
 
     def __init__(self, pattern: bytes, icase: bool, newline: bool):
         parsed = parse(pattern, icase, newline)
@@ -43,8 +50,9 @@ class Regex:
         self._notbol_search = None
         self._single_path = single_path(parsed.tree)
         self._superset = not newline and line_anchors_inside(parsed.tree)
-        self._automaton_only = nested_repetition(parsed.tree)
+        self._automaton_only = nested_repetition(parsed.tree) or anchor_in_copy(parsed.tree)
         self._matcher: Optional[Matcher] = None
+        self._nosub_matcher: Optional[Matcher] = None
 
     def matches(self, subject: str) -> bool:
         if "\0" in subject:
@@ -52,10 +60,8 @@ class Regex:
         data = to_bytes(subject)
         if self._icase:
             data = data.upper()
-        if self._automaton_only:
-            return self._leftmost_exact(data, False) is not None
-        if self._superset:
-            return self._leftmost(data, self._search, False) is not None
+        if self._automaton_only or self._superset:
+            return next(self._starts(data, self._search, False, self._nosub()), None) is not None
         return self._search(data) is not None
 
     def spans(self, data: bytes, nmatch: int = 1, notbol: bool = False) -> Optional[Spans]:
@@ -64,44 +70,49 @@ class Regex:
         data = data.split(b"\0", 1)[0]
         if self._icase:
             data = data.upper()
+        registers = max(nmatch, 1)
+        wanted = min(registers, self.groups + 1)     # regexec() ignores the registers past them
         search = self._searcher(notbol)
-        if self._automaton_only:
-            start = self._leftmost_exact(data, notbol)
-        elif self._superset:
-            start = self._leftmost(data, search, notbol)
-        else:
+        if self._single_path and not self._automaton_only and not self._superset:
             found = search(data)
-            if found is not None and self._single_path:
-                return [found.span(k) if k <= self.groups else (-1, -1)
-                        for k in range(max(nmatch, 1))]
-            start = None if found is None else found.start()
-        if start is None:
-            return None
-        return self._exact().match_at(data, start, max(nmatch, 1), notbol)
+            if found is None:
+                return None
+            return [found.span(k) if k < wanted else (-1, -1) for k in range(registers)]
+        try:
+            for start in self._starts(data, search, notbol, self._exact()):
+                regs = self._exact().match_at(data, start, wanted, notbol)
+                if regs is not None:
+                    return regs + [(-1, -1)] * (registers - wanted)
+        except WalkFailed:
+            pass
+        return None
+
+    def _starts(self, data: bytes, search, notbol: bool, exact: Matcher) -> Iterator[int]:
+        """The starts where glibc's forward pass finds a match, leftmost first."""
+        if self._automaton_only:
+            yield from (start for start in range(len(data) + 1)
+                        if exact.matches_at(data, start, notbol))
+            return
+        pos = 0
+        while pos <= len(data):
+            found = search(data, pos)
+            if found is None:
+                return
+            if not self._superset or exact.matches_at(data, found.start(), notbol):
+                yield found.start()
+            pos = found.start() + 1
 
     def _exact(self) -> Matcher:
         if self._matcher is None:
             self._matcher = Matcher(build(self._parsed), self._newline)
         return self._matcher
 
-    def _leftmost(self, data: bytes, search, notbol: bool) -> Optional[int]:
-        """The first start where the superset translation matches and glibc does."""
-        pos = 0
-        while pos <= len(data):
-            found = search(data, pos)
-            if found is None:
-                return None
-            if self._exact().matches_at(data, found.start(), notbol):
-                return found.start()
-            pos = found.start() + 1
-        return None
-
-    def _leftmost_exact(self, data: bytes, notbol: bool) -> Optional[int]:
-        """The first start where glibc's automaton matches, without Python's
-        regex (patterns it would take exponential time on)."""
-        exact = self._exact()
-        return next((start for start in range(len(data) + 1)
-                     if exact.matches_at(data, start, notbol)), None)
+    def _nosub(self) -> Matcher:
+        """The automaton of REG_NOSUB, which has no nodes for the groups no
+        back-reference names: `=~` and the regex parameters of functions."""
+        if self._nosub_matcher is None:
+            self._nosub_matcher = Matcher(build(self._parsed, nosub=True), self._newline)
+        return self._nosub_matcher
 
     def _searcher(self, notbol: bool):
         if not notbol:

@@ -42,6 +42,18 @@ def _holds(anchor: str, before: str, after: str) -> bool:
             "insidenotword": not prev_word and not next_word}[anchor]
 
 
+def _holds_before(anchor: str, before: str) -> bool:
+    """The part of an anchor's condition on the byte before it."""
+    if anchor in ("eol", "bufend"):
+        return True
+    return _holds(anchor, before, "w" if anchor in ("wordstart", "insideword") else "o")
+
+
+class WalkFailed(Exception):
+    """set_regs() found no path through the sifted states: regexec() then
+    reports no match at all, without trying a later start."""
+
+
 class Matcher:
     def __init__(self, automaton: Automaton, newline: bool):
         self.nfa = automaton
@@ -83,7 +95,8 @@ class Matcher:
                 continue
             seen.add(node)
             kind = nfa.kinds[node]
-            if kind == "anchor" and not _holds(nfa.anchors[node], before, after):
+            if kind == "anchor" and not nfa.inert[node] \
+                    and not _holds(nfa.anchors[node], before, after):
                 continue
             if kind not in ("char", "end", "bref"):
                 stack.extend(nfa.edests[node])
@@ -135,7 +148,9 @@ class Matcher:
         return any(self.nfa.end in state for state in self._forward(data, start, classes)[1])
 
     def match_at(self, data: bytes, start: int, nmatch: int, notbol: bool) -> Optional[Spans]:
-        """The registers of the match starting at `start`, or None."""
+        """The registers of the match starting at `start`, or None when there
+        is none or glibc's sifting leaves it no path (regexec() then tries the
+        next start); raises WalkFailed."""
         classes = self._classes(data, start, notbol)
         if self.nfa.has_backrefs:
             return self._match_backrefs(data, start, nmatch, classes)
@@ -148,20 +163,25 @@ class Matcher:
         if nmatch <= 1:
             return regs[:max(nmatch, 1)]
         viable = self._sift(data, start, end, steps, halts, classes)
+        if self.nfa.init not in viable[0]:
+            return None
         walked = _Walk(self.nfa, data, regs, lambda node, idx: node in viable[idx - start])
         return walked.run(start, end, backtrack=False)
 
     def _sift(self, data: bytes, start: int, end: int, steps: list[frozenset[int]],
               halts: list[frozenset[int]], classes: tuple[list[str], ...]) -> list[set[int]]:
-        """The nodes of each position that lie on a path to the end of the match."""
+        """The nodes of each position that lie on a path to the end of the match.
+        glibc's sifting checks what follows a $ by the byte itself (a newline
+        only with REG_NEWLINE), not as its forward pass did: a match that pass
+        found may have no path left, and regexec() then tries the next start."""
         nfa = self.nfa
-        before, step_after, halt_after = classes
+        before, _, halt_after = classes
         viable: list[set[int]] = [set() for _ in range(end - start + 2)]
         for k in range(end - start, -1, -1):
             i = start + k
             going_on = {node for node in steps[k] if nfa.kinds[node] == "char" and i < end
                         and data[i] in nfa.members[node] and nfa.nexts[node] in viable[k + 1]}
-            alive = self._reaching(steps[k], going_on, before[i], step_after[i])
+            alive = self._reaching(steps[k], going_on, before[i], halt_after[i])
             if i == end:
                 seeds = self._step(steps[k - 1], data[i - 1]) if k else frozenset((nfa.init,))
                 alive |= self._reaching(self._halting(seeds, halts[k]), {nfa.end},
@@ -198,12 +218,14 @@ class Matcher:
                 kind = nfa.kinds[node]
                 if node in alive or kind in ("char", "end", "bref"):
                     continue
-                if kind == "anchor" and not _holds(nfa.anchors[node], before, after):
+                if kind == "anchor" and not nfa.inert[node] \
+                        and not _holds(nfa.anchors[node], before, after):
                     continue
                 if any(dest in alive for dest in nfa.edests[node]):
                     alive.add(node)
                     changed = True
-        return alive
+        return {node for node in alive if not nfa.inert[node]
+                or _holds_before(nfa.anchors[node], before)}
 
     def _match_backrefs(self, data: bytes, start: int, nmatch: int,
                         classes: tuple[list[str], ...]) -> Optional[Spans]:
@@ -237,7 +259,8 @@ def _longest_with_backrefs(nfa: Automaton, data: bytes, start: int,
         if node in passed:
             continue                    # an empty turn of a loop
         passed = passed | {node}
-        if kind == "anchor" and not _holds(nfa.anchors[node], classes[0][i], classes[1][i]) \
+        if kind == "anchor" and not nfa.inert[node] \
+                and not _holds(nfa.anchors[node], classes[0][i], classes[1][i]) \
                 and not _holds(nfa.anchors[node], classes[0][i], classes[2][i]):
             continue
         if kind == "open":
@@ -297,7 +320,7 @@ class _Walk:
         nfa = self.nfa
         node, idx, passed = nfa.init, start, set()
         fails: list[tuple] = []
-        while True:
+        for _ in range(_BACKTRACK_LIMIT):
             self._update(node, idx)
             if idx == end and node == nfa.end:
                 return self._finish()
@@ -309,8 +332,9 @@ class _Walk:
                 node, idx = self._proceed(node, idx, passed, fails if backtrack else None)
             if node < 0:
                 if not fails:
-                    return None
+                    raise WalkFailed
                 idx, node, self.regs, self.prev, passed = fails.pop()
+        return self._finish()       # where glibc walks in circles for ever, as on (|^.)+
 
     def _proceed(self, node: int, idx: int, passed: set[int], fails) -> tuple[int, int]:
         nfa = self.nfa

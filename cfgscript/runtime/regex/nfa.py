@@ -44,6 +44,7 @@ class _T:
     anchor: str = ""
     group: int = 0
     optional: bool = False
+    duplicated: bool = False
     index: int = -1
     first: Optional[_T] = None
     next: Optional[_T] = None
@@ -56,6 +57,7 @@ class Automaton:
     anchors: list[str] = field(default_factory=list)
     groups: list[int] = field(default_factory=list)
     optional: list[bool] = field(default_factory=list)
+    inert: list[bool] = field(default_factory=list)             # see _link()
     edests: list[tuple[int, ...]] = field(default_factory=list)   # lower number first
     nexts: list[int] = field(default_factory=list)
     init: int = 0
@@ -72,12 +74,14 @@ def _concat(left: Optional[_T], right: Optional[_T]) -> Optional[_T]:
 
 def _duplicate(elem: _T) -> _T:
     """duplicate_tree(): a copy whose groups are not optional, even when the
-    original's are (glibc builds the copy's tokens afresh)."""
+    original's are (glibc builds the copy's tokens afresh), and whose nodes are
+    marked duplicated."""
     twin = copy.deepcopy(elem)
     stack = [twin]
     while stack:
         node = stack.pop()
         node.optional = False
+        node.duplicated = True
         stack.extend(child for child in (node.left, node.right) if child is not None)
     return twin
 
@@ -146,16 +150,31 @@ def _merge_groups(node: Optional[_T], group_map: dict[int, int]) -> None:
     _merge_groups(node.right, group_map)
 
 
-def _lower(node: Optional[_T]) -> Optional[_T]:
-    """lower_subexps(): a group as open, body, close."""
+def _lower(node: Optional[_T], kept: Optional[set[int]]) -> Optional[_T]:
+    """lower_subexps(): a group as open, body, close; under REG_NOSUB (kept:
+    the groups back-references name) the other non-empty groups as their body."""
     if node is None:
         return None
-    node.left, node.right = _lower(node.left), _lower(node.right)
+    node.left, node.right = _lower(node.left, kept), _lower(node.right, kept)
     if node.kind != "subexp":
         return node
+    if kept is not None and node.left is not None and node.group not in kept:
+        return node.left
     ends = [_T(kind, group=node.group, optional=node.optional) for kind in ("open", "close")]
     body = _T("concat", node.left, ends[1]) if node.left is not None else ends[1]
     return _T("concat", ends[0], body)
+
+
+def _referenced(node: Optional[_T]) -> set[int]:
+    found: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is not None:
+            if current.kind == "bref":
+                found.add(current.group)
+            stack += [current.left, current.right]
+    return found
 
 
 def _postorder(node: Optional[_T], out: list[_T]) -> None:
@@ -171,11 +190,12 @@ def _postorder(node: Optional[_T], out: list[_T]) -> None:
                 stack.append((child, False))
 
 
-def build(parsed: Parsed) -> Automaton:
+def build(parsed: Parsed, nosub: bool = False) -> Automaton:
+    """The automaton of regcomp(), of regcomp(REG_NOSUB) when nosub."""
     group_map: dict[int, int] = {}
     tree = _tree(parsed.tree)
     _merge_groups(tree, group_map)
-    root = _concat(_lower(tree), _T("end"))
+    root = _concat(_lower(tree, _referenced(tree) if nosub else None), _T("end"))
     assert root is not None
     order: list[_T] = []
     _postorder(root, order)
@@ -201,6 +221,7 @@ def build(parsed: Parsed) -> Automaton:
             for child in (node.left, node.right):
                 if child is not None:
                     child.next = node.next
+    automaton.inert = [False] * len(automaton.kinds)
     automaton.edests = [()] * len(automaton.kinds)
     automaton.nexts = [-1] * len(automaton.kinds)
     for node in order:                                  # link_nfa_nodes()
@@ -221,5 +242,12 @@ def _link(node: _T, automaton: Automaton) -> None:
         automaton.edests[node.index] = tuple(sorted({left, right}))
     elif kind in ("anchor", "open", "close", "bref"):
         automaton.edests[node.index] = (node.next.index,)
+    if kind == "anchor" and node.next.duplicated:
+        # calc_eclosure() hands an anchor's condition on to the nodes after it
+        # only when they are not marked duplicated, and every node of a copy
+        # of {n,m} or + is: the paths through such an anchor are open
+        # everywhere, though the anchor itself is left out of the states
+        # where the byte before it does not suit it
+        automaton.inert[node.index] = True
     if kind in ("char", "bref"):
         automaton.nexts[node.index] = node.next.index

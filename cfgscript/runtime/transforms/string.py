@@ -32,7 +32,7 @@ def _out(seq: Union[str, bytes]) -> str:
     return seq if type(seq) is str else from_bytes(seq)
 
 
-def _str2sint(s: str) -> tuple[int, bool]:
+def str2sint(s: str) -> tuple[int, bool]:
     """str2sint(): the leading [+-]digits as a C int, and whether all of s was used."""
     if not s:
         return 0, False
@@ -57,7 +57,7 @@ def _s_int(value: Value, ctx: object) -> Value:
         return value                    # OpenSIPS keeps the text it had (s.hex2dec's)
     if has_int(value):
         return VInt(int_of(value))
-    return VInt(_str2sint(value)[0])
+    return VInt(str2sint(value)[0])
 
 
 def _digest(algo: str) -> Step:
@@ -124,7 +124,7 @@ def _s_dec2hex(value: Value, ctx: object) -> Value:
     if has_int(value):
         number = int_of(value)
     else:
-        number, whole = _str2sint(value)
+        number, whole = str2sint(value)
         if not whole:
             return None
     return "%x" % (number & 0xFFFFFFFF)
