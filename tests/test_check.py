@@ -142,6 +142,20 @@ def test_index_words_are_judged_by_their_variable(statement: str, error: str) ->
         [(3, "E140", error)] if error else []), headlines(findings)
 
 
+def test_a_small_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Start-up time: a script without regexes or transformations loads neither the
+    runtime's regex engine nor its transformation table, and check builds no lint."""
+    (tmp_path / "one.cfg").write_text('startup_route { xlog("L_INFO", "up\\n"); }\n')
+    (tmp_path / "re.cfg").write_text('startup_route { if ($var(x) =~ "^a+$") { exit; } }\n')
+    probe = ("import sys\nfrom cfgscript.cli import main\nstatus = main(['check', sys.argv[1]])\n"
+             "print(status, sorted(m for m in ('cfgscript.runtime.regex', 'cfgscript.lint',\n"
+             "      'cfgscript.runtime.transforms.table') if m in sys.modules))\n")
+    outputs = [subprocess.run([sys.executable, "-c", probe, name], cwd=tmp_path, text=True,
+                              capture_output=True, timeout=60).stdout.strip()
+               for name in ("one.cfg", "re.cfg")]
+    assert outputs == ["0 []", "0 ['cfgscript.runtime.regex']"]
+
+
 @pytest.mark.parametrize("load, error", [
     # load_module() (sr_module.c) looks for the file as named; only the protocols
     # compiled into the core load without ".so"
@@ -194,17 +208,3 @@ def test_a_global_value_takes_a_form_of_its_rule(assignment: str, error: str) ->
     source = load_text("%s\nroute { exit; }\n" % assignment, "g.cfg")
     messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
     assert messages == ([] if error is None else [error])
-
-
-def test_a_small_check_imports_only_what_it_uses(tmp_path: Path) -> None:
-    """Start-up time: a script without regexes or transformations loads neither the
-    runtime's regex engine nor its transformation table, and check builds no lint."""
-    (tmp_path / "one.cfg").write_text('startup_route { xlog("L_INFO", "up\\n"); }\n')
-    (tmp_path / "re.cfg").write_text('startup_route { if ($var(x) =~ "^a+$") { exit; } }\n')
-    probe = ("import sys\nfrom cfgscript.cli import main\nstatus = main(['check', sys.argv[1]])\n"
-             "print(status, sorted(m for m in ('cfgscript.runtime.regex', 'cfgscript.lint',\n"
-             "      'cfgscript.runtime.transforms.table') if m in sys.modules))\n")
-    outputs = [subprocess.run([sys.executable, "-c", probe, name], cwd=tmp_path, text=True,
-                              capture_output=True, timeout=60).stdout.strip()
-               for name in ("one.cfg", "re.cfg")]
-    assert outputs == ["0 []", "0 ['cfgscript.runtime.regex']"]
