@@ -16,7 +16,7 @@ from typing import NoReturn, Optional, Union
 from . import __version__
 from .catalog import DEFAULT_RELEASE, RELEASES
 from .deep import run_deep
-from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
+from .diagnostics import ERROR, Diagnostic, DiagnosticError, printable, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             source = load(path)
         except OSError as err:
-            print("%s: error: %s" % (path, err.strerror or err), file=sys.stderr)
+            print("%s: error: %s" % (printable(path), err.strerror or err), file=sys.stderr)
             status = max(status, EXIT_USAGE)
             continue
         except DiagnosticError as err:
@@ -126,7 +126,7 @@ def _load_engine(path: str, options, stream=None) -> object:
     try:
         result = parse_file(path)
     except OSError as err:
-        raise UsageError("%s: %s" % (path, err.strerror or err)) from None
+        raise UsageError("%s: %s" % (printable(path), err.strerror or err)) from None
     except DiagnosticError as err:
         _print_diagnostics(err.diagnostics, None, stream)
         return None

@@ -330,6 +330,13 @@ def test_load_and_lint(session, tmp_path, capsys) -> None:
     assert "V201" in capsys.readouterr().out
 
 
+def test_a_file_name_with_a_nul_byte_is_an_error(session, capsys) -> None:
+    assert not session.execute(":load bad\x00name.cfg")
+    assert session.out.take()[0].startswith("error: bad\\x00name.cfg did not load; ")
+    assert "bad\\x00name.cfg: a file name cannot hold a NUL byte" in capsys.readouterr().out
+    assert session.execute(":raise E_SEEN a=1")         # the old script still runs
+
+
 def test_help_lists_every_command_and_details_one(session) -> None:
     assert session.execute(":help")
     listing = session.out.take()

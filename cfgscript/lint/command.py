@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..catalog import data_digest, load_catalog
+from ..diagnostics import printable
 from ..forked import ForkedCall, can_fork, usable_cpus
 from ..syntax.source import STDIN_NAME, read_script
 from . import codes, reporters
@@ -184,7 +185,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print("cfgscript lint: error: %s" % err, file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:
-        print("cfgscript lint: error: %s: %s" % (err.filename, err.strerror), file=sys.stderr)
+        print("cfgscript lint: error: %s: %s" % (printable(str(err.filename)), err.strerror),
+              file=sys.stderr)
         return EXIT_USAGE
     results = lint_jobs(jobs, use_cache=not args.no_cache and not (args.fix or args.diff))
     if args.fix or args.diff:

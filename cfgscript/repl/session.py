@@ -12,7 +12,7 @@ from typing import Any, Optional, TypeVar
 
 from ..catalog import Catalog, load_catalog
 from ..client.errors import ClientError
-from ..diagnostics import ERROR, Diagnostic, render
+from ..diagnostics import ERROR, Diagnostic, printable, render
 from ..engine import Engine
 from ..mi.errors import MIError, ServerError
 from ..runtime.context import ParamFrame, ScriptAbort, StrictStop
@@ -220,13 +220,13 @@ class Session:
         engine = self.loader(path)
         if engine is None:
             self.out.error("error: %s did not load; %s runs on"
-                           % (path, self.script_path or "the empty script"))
+                           % (printable(path), printable(self.script_path or "the empty script")))
             return False
         assert self.interpreter is not None
         self.interpreter.close()
         self.script_path = path
         self._start(engine)
-        self.out.show("loaded %s" % path)
+        self.out.show("loaded %s" % printable(path))
         return True
 
     def interrupt(self) -> bool:

@@ -13,6 +13,7 @@ from each flattened line to the file and line it came from.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from bisect import bisect_right
@@ -93,6 +94,8 @@ def read_script(path: str) -> str:
     """Read a script file ("-" is stdin). Raises OSError."""
     if path == STDIN_NAME:
         return decode(sys.stdin.buffer.read())
+    if "\0" in path:                # open() would raise ValueError
+        raise OSError(errno.EINVAL, "a file name cannot hold a NUL byte", path)
     with open(path, "rb") as f:
         return decode(f.read())
 
