@@ -199,7 +199,7 @@ class Matcher:
         stack = list(seeds)
         while stack:
             node = stack.pop()
-            if node in plain or nfa.kinds[node] == "anchor":
+            if node in plain or (nfa.kinds[node] == "anchor" and not nfa.inert[node]):
                 continue
             plain.add(node)
             if nfa.kinds[node] not in ("char", "end", "bref"):

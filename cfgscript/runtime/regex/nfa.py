@@ -190,8 +190,23 @@ def _postorder(node: Optional[_T], out: list[_T]) -> None:
                 stack.append((child, False))
 
 
+def _size(node: Optional[Node]) -> int:
+    """About the number of nodes the unrolled tree has (at least that many)."""
+    if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
+        return 1
+    if isinstance(node, Group):
+        return 2 + _size(node.body)
+    if isinstance(node, (Concat, Alt)):
+        children = node.items if isinstance(node, Concat) else node.branches
+        return sum(_size(child) for child in children)
+    copies = max(node.low, node.high if node.high is not None else node.low + 1, 1)
+    return copies * _size(node.body)
+
+
 def build(parsed: Parsed, nosub: bool = False) -> Automaton:
     """The automaton of regcomp(), of regcomp(REG_NOSUB) when nosub."""
+    if _size(parsed.tree) > MAX_NODES:
+        raise RegexError(ESIZE)
     group_map: dict[int, int] = {}
     tree = _tree(parsed.tree)
     _merge_groups(tree, group_map)
