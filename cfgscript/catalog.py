@@ -227,6 +227,11 @@ class Catalog:
         """The type of a core global parameter ("int", "bool", "str", "socket", ...)."""
         return self._core["globals"].get(name)
 
+    def global_forms(self, name: str) -> list[str]:
+        """The value forms cfg.y accepts for a global ("NUMBER", "snumber", "STRING", "ID",
+        or a compound rule such as "socket_def"); empty when not recorded."""
+        return list(self._core.get("globals_detail", {}).get(name, {}).get("forms", ()))
+
     @property
     def global_names(self) -> list[str]:
         return sorted(self._core["globals"])
@@ -274,6 +279,19 @@ def catalog_path(release: str = DEFAULT_RELEASE) -> str:
         raise ValueError("unknown OpenSIPS release %r (known: %s)" % (release, ", ".join(RELEASES)))
     name = "catalog.json" if release == DEFAULT_RELEASE else "catalog-%s.json" % release
     return os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", name)
+
+
+@cache
+def data_digest(release: str = DEFAULT_RELEASE) -> str:
+    """A digest of the data files a release's catalog is made from: what caches
+    of results that depend on the catalog key on, without loading it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in {catalog_path(DEFAULT_RELEASE), catalog_path(release)}:
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
 
 
 def apply_delta(base: dict, delta: dict) -> dict:

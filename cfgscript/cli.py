@@ -17,7 +17,6 @@ from . import __version__
 from .catalog import DEFAULT_RELEASE, RELEASES
 from .deep import run_deep
 from .diagnostics import ERROR, Diagnostic, DiagnosticError, render
-from .lint.arguments import add_parsers as add_lint_parsers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -380,7 +379,9 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
                      help="seconds to deliver what is still queued at exit (default 5)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line; with the name of a command, only that command's parser
+    is built (each costs start-up time: argparse translates its texts)."""
     parser = _Parser(
         prog="cfgscript",
         description="Run, explore and lint OpenSIPS event scripts without OpenSIPS.")
@@ -388,7 +389,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="show Python tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, add in COMMANDS.items():
+        if command in (None, name):
+            add(sub)
+    return parser
 
+
+def command_named(argv: Sequence[str]) -> Optional[str]:
+    """The command an argument list names (the first word that is not an
+    option), or None when it names none that exists."""
+    word = next((word for word in argv if not word.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def _add_check(sub) -> None:
     check = sub.add_parser("check", help="report what OpenSIPS would refuse at start-up",
                            description="Report the errors real OpenSIPS (the --target-version "
                                        "release) gives when it loads the script (stricter "
@@ -399,8 +413,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="judge the scripts as this OpenSIPS release would (default: %s)"
                             % DEFAULT_RELEASE)
     check.set_defaults(handler=cmd_check)
-    add_lint_parsers(sub)
 
+
+def _add_lint(sub) -> None:
+    from .lint.arguments import add_lint_parser
+    add_lint_parser(sub)
+
+
+def _add_rule(sub) -> None:
+    from .lint.arguments import add_rule_parser
+    add_rule_parser(sub)
+
+
+def _add_run(sub) -> None:
     run = sub.add_parser("run", help="run a script: startup_route, timers, events",
                          description="Run startup_route, then timer routes, queued event routes "
                                      "and MI requests until SIGINT/SIGTERM.")
@@ -411,6 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.set_defaults(handler=cmd_run)
 
+
+def _add_repl(sub) -> None:
     repl = sub.add_parser("repl", help="an interactive prompt over a running script",
                           description="Load the script (or none), run its startup_route, and "
                                       "read script code and meta-commands (:help) while its "
@@ -420,6 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(repl)
     repl.set_defaults(handler=cmd_repl)
 
+
+def _add_mi(sub) -> None:
     mi = sub.add_parser("mi", help="send one MI command to cfgscript or OpenSIPS",
                         description="Send an MI command (JSON-RPC 2.0) and print its result: "
                                     "indented on a terminal, one line otherwise. A JSON-RPC "
@@ -439,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "after the event into its params array")
     mi.set_defaults(handler=cmd_mi)
 
+
+def _add_listen(sub) -> None:
     listen = sub.add_parser("listen", help="print the events arriving on a socket",
                             description="Print events arriving on udp:HOST:PORT, unix:PATH, "
                                         "tcp:HOST:PORT[/METHOD] (event_stream) or "
@@ -462,13 +493,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="jsonl (default when piped) or pretty (default on a terminal)")
     listen.set_defaults(handler=cmd_listen)
 
+
+def _add_lsp(sub) -> None:
     lsp = sub.add_parser("lsp", help="serve the Language Server Protocol on stdin/stdout",
                          description="A language server for editors: lint findings as you "
                                      "type, their fixes, completion, hover and navigation.")
     lsp.add_argument("--stdio", action="store_true",
                      help="talk over standard input and output (the default and only way)")
     lsp.set_defaults(handler=cmd_lsp)
-    return parser
+
+
+# the commands in the order --help lists them
+COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "check": _add_check, "lint": _add_lint, "rule": _add_rule, "run": _add_run,
+    "repl": _add_repl, "mi": _add_mi, "listen": _add_listen, "lsp": _add_lsp}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -476,7 +514,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if any("\0" in word for word in argv):     # no path or address can hold one
         print("cfgscript: error: an argument holds a NUL character", file=sys.stderr)
         return EXIT_USAGE
-    parser = build_parser()
+    parser = build_parser(command_named(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:        # argparse already printed a usage line

@@ -37,8 +37,10 @@ from .runtime.calls import bind_call
 from .runtime.compiler import CompileError, Compiler
 from .runtime.context import (
     E_UNSPEC,
+    ERROR_ROUTE_FRAME,
     FL_RETURN,
     MAX_ROUTE_DEPTH,
+    NO_PARAMS,
     AvpStore,
     ParamFrame,
     RouteFrame,
@@ -49,6 +51,8 @@ from .runtime.context import (
 )
 from .runtime.logger import Logger
 from .runtime.module import Module
+from .runtime.msgvars import name_assigned_flags
+from .runtime.request import Flags
 from .runtime.routes import CompiledRoute
 from .runtime.settings import RunOptions, Settings
 from .runtime.values import Value, VInt
@@ -75,6 +79,8 @@ class Engine:
         self.argv = dict(self.options.argv)
         self.started = time.time()
         self.script_vars: dict[str, Value] = {}
+        self.flags = Flags()
+        self.last_rc = 0                # $rc carries over from one run to the next
         self.modules: dict[str, Module] = {}
         self.known_modules: list[str] = []
         self.core = [cls(self) for cls in core_modules()]
@@ -122,6 +128,7 @@ class Engine:
         problem = self._init_modules()
         if problem:
             return [problem]
+        name_assigned_flags(self.script, self.flags)
         problems = self._compile_routes([self._register_route(node)
                                          for node in self.script.routes()])
         if not problems:
@@ -356,6 +363,7 @@ class Engine:
                 ctx: Optional[RunContext] = None) -> int:
         """run_top_route(): a fresh run of a top-level route; returns its action flags."""
         ctx = ctx or self.new_context()
+        ctx.rc = self.last_rc
         self._active.append(ctx)
         ctx.routes.append(route.top_frame)
         if frame is not None:
@@ -367,6 +375,7 @@ class Engine:
             if frame is not None:
                 ctx.params.pop()
             self._active.pop()
+            self.last_rc = ctx.rc
         flags = ctx.flags
         ctx.flags = 0
         return flags
@@ -374,7 +383,9 @@ class Engine:
     def run_startup(self) -> None:
         route = self.singletons.get("startup_route")
         if route is not None:
-            self.run_top(route)
+            ctx = self.new_context()
+            ctx.request.ruri_q = 0      # the dummy request is still as first made, not reset
+            self.run_top(route, ctx=ctx)
         self.log_events = self.settings.log_event_enabled
 
     # ------------------------------------------------------------ event routes
@@ -451,8 +462,10 @@ class Engine:
         saved = ctx.flags
         ctx.flags = 0
         try:
-            ctx.routes.append(RouteFrame("error_route", None))
+            ctx.routes.append(ERROR_ROUTE_FRAME)
+            ctx.params.append(NO_PARAMS)
             self._run_actions(ctx, route.body)
+            ctx.params.pop()
             ctx.routes.pop()
         finally:
             ctx.flags = saved
@@ -566,7 +579,7 @@ def tune_collector() -> None:
 def _recycled(ctx: RunContext) -> RunContext:
     """A finished top-level context made fresh again (its stacks are already empty)."""
     ctx.avps.stacks.clear()
-    ctx.msg_flags.clear()
+    ctx.request.reset()
     ctx.flags = ctx.rc = ctx.depth_base = 0
     ctx.last_returns = []
     ctx.error_info = None

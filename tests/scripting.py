@@ -51,6 +51,15 @@ def load_engine(text: str, **options) -> Engine:
     return engine
 
 
+def run_script(text: str, **options) -> Engine:
+    """A script loaded, its startup_route run and the engine shut down (what was
+    queued delivered or reported): the engine, to look at what it logged and counted."""
+    engine = load_engine(text, **options)
+    engine.run_startup()
+    engine.shutdown()
+    return engine
+
+
 def log_lines(engine: Engine) -> list[str]:
     return engine.logger.stream.getvalue().splitlines()
 

@@ -140,3 +140,71 @@ def test_index_words_are_judged_by_their_variable(statement: str, error: str) ->
     findings = [d for d in check_source(load_text(text, "i.cfg"), jobs=1) if d.severity == ERROR]
     assert [(d.line, d.code, d.message) for d in findings] == (
         [(3, "E140", error)] if error else []), headlines(findings)
+
+
+def test_a_small_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Start-up time: a script without regexes or transformations loads neither the
+    runtime's regex engine nor its transformation table, and check builds no lint."""
+    (tmp_path / "one.cfg").write_text('startup_route { xlog("L_INFO", "up\\n"); }\n')
+    (tmp_path / "re.cfg").write_text('startup_route { if ($var(x) =~ "^a+$") { exit; } }\n')
+    probe = ("import sys\nfrom cfgscript.cli import main\nstatus = main(['check', sys.argv[1]])\n"
+             "print(status, sorted(m for m in ('cfgscript.runtime.regex', 'cfgscript.lint',\n"
+             "      'cfgscript.runtime.transforms.table') if m in sys.modules))\n")
+    outputs = [subprocess.run([sys.executable, "-c", probe, name], cwd=tmp_path, text=True,
+                              capture_output=True, timeout=60).stdout.strip()
+               for name in ("one.cfg", "re.cfg")]
+    assert outputs == ["0 []", "0 ['cfgscript.runtime.regex']"]
+
+
+@pytest.mark.parametrize("load, error", [
+    # load_module() (sr_module.c) looks for the file as named; only the protocols
+    # compiled into the core load without ".so"
+    ('"auth"', "failed to load module 'auth': not found (the file is 'auth.so')"),
+    ('"/usr/lib/opensips/modules/auth"', "not found"),
+    ('"auth.so"', None),
+    ('"proto_udp"', None),
+])
+def test_a_module_file_is_named_with_its_suffix(load: str, error: str) -> None:
+    source = load_text("loadmodule %s\nroute { exit; }\n" % load, "m.cfg")
+    messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
+    if error is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and error in messages[0], messages
+
+
+ASYNC_HEAD = ('loadmodule "sl.so"\nloadmodule "signaling.so"\nloadmodule "tm.so"\n'
+              'loadmodule "usrloc.so"\nloadmodule "registrar.so"\nloadmodule "cfgutils.so"\n')
+
+
+@pytest.mark.parametrize("statement, error", [
+    # async() and launch() look the function up among the async exports (cfg.y async_func)
+    ('async(pn_process_purr("location"), resume);', None),      # async export only
+    ('async(usleep(10), resume);', None),
+    ('launch(sleep(1), resume);', None),
+    ('async(t_relay(), resume);', "unknown async command <t_relay>, missing loadmodule?"),
+    ('async(usleep(), resume);', "too few parameters for command <usleep>"),
+])
+def test_async_takes_the_async_exports(statement: str, error: str) -> None:
+    text = ASYNC_HEAD + "route {\n    %s\n}\nroute[resume] { exit; }\n" % statement
+    messages = [d.message for d in check_source(load_text(text, "a.cfg"), jobs=1)
+                if d.severity == ERROR]
+    assert messages == ([] if error is None else [error])
+
+
+@pytest.mark.parametrize("assignment, error", [
+    # cfg.y: most number globals take NUMBER (yes/no lex as one), a few take snumber
+    ("log_level = -1", None),
+    ("xlog_level = -2", None),
+    ("debug_mode = yes", None),
+    ("tos = 0x10", None),
+    ("chroot = work", None),                       # STRING or ID
+    ("udp_workers = -4", "'udp_workers' expects a number of 0 or more, not -4"),
+    ("dns_retr_time = -1", "'dns_retr_time' expects a number of 0 or more, not -1"),
+    ("syslog_facility = yes", "'syslog_facility' expects a bare word, not yes"),
+    ("chroot = 4", "'chroot' expects a quoted string or a bare word, not 4"),
+])
+def test_a_global_value_takes_a_form_of_its_rule(assignment: str, error: str) -> None:
+    source = load_text("%s\nroute { exit; }\n" % assignment, "g.cfg")
+    messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
+    assert messages == ([] if error is None else [error])

@@ -4,7 +4,9 @@ Each case is run by the suite's own harness (tests/conformance/run_case.py), as
 documented in tests/conformance/README.md: it starts the real listeners the
 case names (UDP, unix, TCP, XML-RPC, files, RabbitMQ), runs
 `cfgscript run --once --log-format plain CASE.cfg` and compares the marker log
-lines, the bytes the listeners received and the MI answers.
+lines, the bytes the listeners received and the MI answers. Each case runs in a
+directory, on ports and with RabbitMQ queues of its own, so two runs of the
+suite at once do not collide.
 """
 
 from __future__ import annotations

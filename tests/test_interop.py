@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,8 +149,10 @@ def test_python_opensips_legacy_command_names(server: Server, kind: str, receive
     assert mi.execute("event_subscribe", ["E_INTEROP", address, 0]) == "OK"
 
 
-def run_until(server: Server, words: tuple[str, ...], seen: str, extra=()) -> tuple[str, str]:
-    """Run a looping opensips-cli command until `seen` is printed, then ^C it."""
+def run_until(server: Server, words: tuple[str, ...], seen: str, extra=(),
+              also: Callable[[], bool] = lambda: True) -> tuple[str, str]:
+    """Run a looping opensips-cli command until `seen` is printed and `also()`
+    holds, then ^C it."""
     settings = [arg for key, value in server.options["udp"].items()
                 for arg in ("-o", "%s=%s" % (key, value))]
     env = dict(os.environ, HOME=str(server.folder), TERM="dumb")
@@ -160,7 +163,9 @@ def run_until(server: Server, words: tuple[str, ...], seen: str, extra=()) -> tu
     reader = threading.Thread(target=lambda: lines.extend(child.stdout), daemon=True)
     reader.start()
     try:
-        assert wait_until(lambda: any(seen in line for line in lines), 20), lines
+        assert wait_until(lambda: child.poll() is not None
+                          or (any(seen in line for line in lines) and also()), 20), lines
+        assert child.poll() is None, "".join(lines) + child.stderr.read()     # it gave up
     finally:
         stop(child, signal.SIGINT)
     reader.join(5)
@@ -185,14 +190,10 @@ def test_opensips_cli_diagnose_parses_the_version_and_subscribes(server: Server)
         event = mi.execute("evi:subscribers", ["E_CORE_THRESHOLD"])["Event"]
         return socket_text in [s["socket"] for s in event.get("Subscribers", [])]
 
-    seen: list[bool] = []
-    watcher = threading.Thread(target=lambda: seen.append(wait_until(subscribed, 20)),
-                               daemon=True)
-    watcher.start()
+    # the subscription lives from diagnose's start to its ^C, a fraction of a
+    # second: it is looked for before the ^C, not beside it
     out, err = run_until(server, ("diagnose", "dns"), "exceeded threshold",
-                         extra=("-o", "diagnose_listen_port=%d" % port))
-    watcher.join(25)
-    assert seen == [True]
+                         extra=("-o", "diagnose_listen_port=%d" % port), also=subscribed)
     assert "DNS Queries [OK]" in out and "0 / 0 queries (0%) exceeded threshold" in out
     assert "Can't detect OpenSIPS version" not in err and "Traceback" not in err, err
     assert wait_until(lambda: not subscribed(), 5)      # ^C unsubscribes (expire 0)

@@ -234,6 +234,23 @@ def test_cache_gives_the_same_findings_and_notices_changed_includes(tmp_path: Pa
     assert lint("main.cfg", cwd=tmp_path).stdout == ""
 
 
+def test_cache_keeps_fixes_and_lines_and_a_hit_loads_no_parser(tmp_path: Path) -> None:
+    write(tmp_path / "a.cfg", "log_stderror = yes\nstartup_route { exit; }\n")
+    for output_format in ("json", "full"):
+        cold = lint("--no-cache", "--output-format", output_format, "a.cfg", cwd=tmp_path)
+        lint("--output-format", output_format, "a.cfg", cwd=tmp_path)          # fills it
+        warm = lint("--output-format", output_format, "a.cfg", cwd=tmp_path)
+        assert warm.stdout == cold.stdout and warm.stderr == cold.stderr
+    warm_json = lint("--output-format", "json", "a.cfg", cwd=tmp_path).stdout
+    assert json.loads(warm_json)[0]["fix"]["edits"]         # a fix survives the cache
+    probe = ("import sys\nfrom cfgscript.cli import main\nmain(['lint', 'a.cfg'])\n"
+             "print(sorted(m for m in ('cfgscript.syntax.parser', 'cfgscript.check',\n"
+             "                         'cfgscript.lint.rules.traps') if m in sys.modules))\n")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert loaded.stdout.splitlines()[-1] == "[]"
+
+
 def test_rule_command(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "cfgscript", "rule", "V202"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)

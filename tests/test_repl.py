@@ -100,6 +100,16 @@ def test_piped_session_without_failures_exits_0() -> None:
     assert "\033" not in done.stdout
 
 
+def test_a_comment_runs_over_lines_and_one_left_open_is_an_error() -> None:
+    done = piped([], '$var(x) = 1;\n/* over\ntwo lines */ $var(x) = 2;\n:vars\n'
+                     '/* /* nested */ still open\n$var(x) = 3;\n')
+    assert done.returncode == 1
+    assert done.stdout == ("$var(x) = 2\n"
+                           "<repl>:1:1: error: unterminated /* comment\n"
+                           "/* /* nested */ still open\n"
+                           "^\n")
+
+
 def test_raised_events_arrive_with_opensips_bytes(udp_listener, tmp_path) -> None:
     script = tmp_path / "demo.cfg"
     script.write_text('loadmodule "event_datagram.so"\n'
@@ -196,6 +206,9 @@ def test_a_block_needs_more_lines_while_its_braces_are_open(session, capsys) -> 
     assert session.execute(text)
     assert logged(capsys) == ["NOTICE:boot"]
     assert not session.needs_more(":raise E_X {")
+    assert session.needs_more("/* a comment")             # and while a /* comment is open
+    assert session.needs_more("/* /* nested */ one level left")
+    assert not session.needs_more("/* /* nested */ closed */")
 
 
 def test_bad_code_gets_the_positioned_error_of_check(session) -> None:
@@ -266,6 +279,34 @@ def test_ctrl_c_interrupts_a_long_loop_and_the_session_goes_on(session) -> None:
     assert "$var(after) = 1" in session.out.take()
 
 
+def test_ctrl_c_before_the_work_begins_is_not_lost(session) -> None:
+    """A Ctrl-C between Enter and the start of the input's work (the interpreter
+    thread busy with a timer, say) stops that work as it begins."""
+    busy, release = threading.Event(), threading.Event()
+
+    def occupy() -> None:
+        busy.set()
+        release.wait(10)
+    session.engine.post(occupy)
+    assert busy.wait(10)
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        session.execute("while (1) { $var(spin) = 1; }")))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not session.interrupt() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    worker.join(10)
+    if worker.is_alive():               # the Ctrl-C was lost: stop the loop to end the test
+        session.interrupt()
+        worker.join(10)
+    assert outcome == [False]
+    assert session.out.take()[-1] == "cfgscript: interrupted in the input"
+    assert not session.interrupt()      # between inputs there is nothing to stop
+    assert session.execute("$var(after) = 1;")
+
+
 def test_reload_keeps_the_old_script_when_the_new_one_fails(session, capsys) -> None:
     path = Path(session.script_path)
     good = path.read_text()
@@ -298,6 +339,18 @@ def test_help_lists_every_command_and_details_one(session) -> None:
         assert any(line.startswith(name + " ") for line in listing), name
     assert session.execute(":help raise")
     assert session.out.take()[0] == ":raise EVENT [NAME=VALUE ... | VALUE ...]"
+
+
+def test_help_explains_names_as_the_catalog_does(session) -> None:
+    from cfgscript.lint.explain import explain_name
+
+    for name in ("raise_event", "$param", "E_CORE_LOG", "evi:subscribe"):
+        assert session.execute(":help %s" % name)
+        assert session.out.take() == explain_name(session.catalog, name).split("\n"), name
+    assert not session.execute(":help no_such_name")
+    assert session.out.take()[0] == ("<repl>:1:7: error: no meta-command, function, "
+                                     "$pseudo-variable, event or MI command no_such_name "
+                                     "(see :help)")
 
 
 def test_quit_ends_the_session(session) -> None:
@@ -349,6 +402,8 @@ def test_completion_knows_commands_events_and_their_parameters(session) -> None:
     assert "E_DLG_STATE_CHANGED" in completions(session, ":raise E_DLG")   # the catalog's
     assert completions(session, ":raise E_DLG_STATE_CHANGED old") == ["old_state="]
     assert completions(session, ":help rel") == ["reload"]
+    assert completions(session, ":help raise_") == ["raise_event"]
+    assert completions(session, ":help $para") == ["$param"]
 
 
 def test_completion_offers_sockets_and_current_subscribers(session) -> None:

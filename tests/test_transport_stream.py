@@ -12,7 +12,7 @@ import time
 from typing import Optional
 
 import pytest
-from scripting import load_engine, log_lines
+from scripting import load_engine, log_lines, run_script
 from support import free_port, timed_route, wait_until
 
 
@@ -105,12 +105,6 @@ def script(body: str, modparams: str = "", tail: str = "") -> str:
             % (modparams, body, tail))
 
 
-def run(text: str, **options):
-    engine = load_engine(text, **options)
-    engine.run_startup()
-    engine.shutdown()
-    return engine
-
 
 PARAMS = ('$avp(a) = "s"; $avp(v) = "x \\"y\\"";\n'
           '$avp(a) = "i"; $avp(v) = -5;\n')
@@ -126,7 +120,7 @@ def burst(count: int, event: str = "E_F", value: str = "$var(i)") -> str:
 
 def test_notifications_back_to_back_on_one_connection(peer) -> None:
     """Two subscribers of one address share its connection; no delimiter."""
-    engine = run(script('subscribe_event("E_S", "tcp:127.0.0.1:%d");\n'
+    engine = run_script(script('subscribe_event("E_S", "tcp:127.0.0.1:%d");\n'
                         'subscribe_event("E_S", "tcp:localhost:%d/meth");\n%s'
                         'raise_event("E_S");\n'
                         'raise_event("E_S", $avp(a), $avp(v));\n'
@@ -147,7 +141,7 @@ def test_notifications_back_to_back_on_one_connection(peer) -> None:
 def test_reliable_mode_ids_event_param_and_replies() -> None:
     peer = StreamPeer(reply="result")
     try:
-        engine = run(script('subscribe_event("E_R", "tcp:127.0.0.1:%d/m");\n%s'
+        engine = run_script(script('subscribe_event("E_R", "tcp:127.0.0.1:%d/m");\n%s'
                             'raise_event("E_R", $avp(a), $avp(v));\n'
                             'raise_event("E_R", , $avp(v));\nraise_event("E_R");'
                             % (peer.port, PARAMS),
@@ -199,7 +193,7 @@ def test_reliable_mode_failures(reply: Optional[str], log: Optional[str]) -> Non
     ("no-such-host.invalid:80", "cannot resolve host no-such-host.invalid"),
 ])
 def test_bad_sockets(rest: str, line: str) -> None:
-    engine = run(script('subscribe_event("E_B", "tcp:%s");\nxlog("L_NOTICE", "@ rc=$rc\\n");'
+    engine = run_script(script('subscribe_event("E_B", "tcp:%s");\nxlog("L_NOTICE", "@ rc=$rc\\n");'
                         % rest))
     assert log_lines(engine) == ["ERROR:event_stream:stream_parse: " + line, "NOTICE:@ rc=-1"]
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import xmlrpc.client
 
 import pytest
-from scripting import load_engine, log_lines
+from scripting import load_engine, log_lines, run_script
 from support import free_port, timed_route, wait_until
 
 RESPONSE = (b'<?xml version="1.0"?>\n<methodResponse><params><param><value><string>OK'
@@ -75,12 +75,6 @@ def script(body: str, modparams: str = "") -> str:
     return 'loadmodule "event_xmlrpc.so"\n%s\nstartup_route {\n%s\n}\n' % (modparams, body)
 
 
-def run(text: str, **options):
-    engine = load_engine(text, **options)
-    engine.run_startup()
-    engine.shutdown()
-    return engine
-
 
 PARAMS = ('$avp(a) = "s"; $avp(v) = "a <b> & \'c\' \\"d\\"";\n'
           '$avp(a) = "neg"; $avp(v) = -5;\n'
@@ -95,7 +89,7 @@ def test_exact_request_bytes() -> None:
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
         listener.settimeout(5)
-        run(script('subscribe_event("E_X", "xmlrpc:127.0.0.1:%d:meth");\n'
+        run_script(script('subscribe_event("E_X", "xmlrpc:127.0.0.1:%d:meth");\n'
                    'subscribe_event("E_Y", "xmlrpc:127.0.0.1:%d/a/b:other");\n'
                    '$avp(a) = "k"; $avp(v) = 1;\n'
                    'raise_event("E_X");\nraise_event("E_Y", $avp(a), $avp(v));' % (port, port)))
@@ -122,7 +116,7 @@ def test_exact_request_bytes() -> None:
 
 
 def test_text_is_escaped_and_negative_ints_signed(peer) -> None:
-    engine = run(script('subscribe_event("E<&>", "xmlrpc:127.0.0.1:%d:m&m");\n%s'
+    engine = run_script(script('subscribe_event("E<&>", "xmlrpc:127.0.0.1:%d:m&m");\n%s'
                         'raise_event("E<&>", $avp(a), $avp(v));\n'
                         'raise_event("E<&>", , $avp(v));' % (peer.port, PARAMS)))
     assert wait_until(lambda: len(peer.requests) == 2, 5)
@@ -144,7 +138,7 @@ def test_text_is_escaped_and_negative_ints_signed(peer) -> None:
 
 
 def test_struct_params_are_standard_xml_rpc(peer) -> None:
-    run(script('subscribe_event("E_S", "xmlrpc:127.0.0.1:%d:structs");\n%s'
+    run_script(script('subscribe_event("E_S", "xmlrpc:127.0.0.1:%d:structs");\n%s'
                'raise_event("E_S", $avp(a), $avp(v));' % (peer.port, PARAMS),
                'modparam("event_xmlrpc", "use_struct_param", 1)'))
     assert wait_until(lambda: len(peer.requests) == 1, 5)
@@ -167,7 +161,7 @@ def test_struct_params_are_standard_xml_rpc(peer) -> None:
     ("no-such-host.invalid:8080:m", "cannot resolve host no-such-host.invalid"),
 ])
 def test_bad_sockets(rest: str, line: str) -> None:
-    engine = run(script('subscribe_event("E_B", "xmlrpc:%s");\n'
+    engine = run_script(script('subscribe_event("E_B", "xmlrpc:%s");\n'
                         'xlog("L_NOTICE", "@ rc=$rc\\n");' % rest))
     assert log_lines(engine) == ["ERROR:event_xmlrpc:xmlrpc_parse: " + line, "NOTICE:@ rc=-1"]
 
@@ -182,7 +176,7 @@ def test_listing_omits_the_path_and_matching_ignores_it() -> None:
 
 
 def test_oversized_params_are_refused(peer) -> None:
-    engine = run(script('subscribe_event("E_BIG", "xmlrpc:127.0.0.1:%d:m");\n'
+    engine = run_script(script('subscribe_event("E_BIG", "xmlrpc:127.0.0.1:%d:m");\n'
                         '$var(s) = "0123456789abcdef";\n$var(i) = 0;\n'
                         'while ($var(i) < 9) { $var(s) = $var(s) + $var(s); '
                         '$var(i) = $var(i) + 1; }\n'

@@ -1,7 +1,8 @@
 """How cfgscript does on a directory of real opensips.cfg files.
 
-    python -m tools.corpus DIR [--index TSV] [--target-version REL] [--jobs N]
+    python -m tools.corpus DIR [--index TSV] [--target-version REL|own] [--jobs N]
                                [--command check] [--timeout S] [--examples N] [--list]
+                               [--opensips PREFIX]
 
 Runs a command (for now `check`) in-process on every file under DIR, one process of a
 pool per file with a time bound, and prints per group (release guess, fragment, template)
@@ -11,6 +12,15 @@ never do either) and the most frequent error codes with examples as file:line.
 The index is a TSV with the columns repo, path, commit, opensips_version_guess,
 is_fragment, templated; a file DIR/OWNER__NAME/PATH is the row (OWNER/NAME, PATH).
 Without an index every file counts as release "unknown", neither fragment nor template.
+
+`--target-version own` checks each file under its own release (see own_release): the
+release a comment declares ("OpenSIPS 3.2"), else, for a file the index guesses to be
+3.x, the newest 3.x catalog that has every module it loads; files of other releases
+are checked under the default release.
+
+With `--opensips PREFIX` (an OpenSIPS install: PREFIX/sbin/opensips and its modules)
+each file also gets real OpenSIPS's verdict (tools/corpus_opensips.py), and the report
+adds the files OpenSIPS accepts that still get an error: each of those is a false error.
 
 Another command is one more entry in COMMANDS: a function from a loaded Source and a
 release to the diagnostics it gives.
@@ -22,6 +32,7 @@ import argparse
 import csv
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import traceback
@@ -36,9 +47,35 @@ from cfgscript.diagnostics import ERROR, Diagnostic, DiagnosticError
 from cfgscript.lint import codes
 from cfgscript.lint.runner import lint_source
 from cfgscript.syntax.source import Source, load
+from tools.corpus_opensips import (
+    ACCEPTED,
+    Verdict,
+    binary_release,
+    module_directory,
+    opensips_verdict,
+)
 
 SYNTAX = "syntax"               # the code shown for an error that has none (parse errors)
 DEFAULT_TIMEOUT = 30.0
+OWN = "own"                     # --target-version: each file's own release
+
+DECLARED_RELEASE = re.compile(r"opensips[ \t:v(-]*(\d+\.\d+)", re.IGNORECASE)
+LOADMODULE = re.compile(r"^[ \t]*loadmodule[ \t]+\"(?:[^\"]*/)?([\w-]+?)(?:\.so)?\"", re.MULTILINE)
+OLDER_3X = tuple(r for r in RELEASES if r.startswith("3."))
+
+
+def own_release(text: str, guess: str) -> str:
+    """The release a file was written for, clamped to the catalogs there are: one a
+    comment declares, else for a 3.x guess the newest 3.x release whose catalog has
+    every loaded module (none: the oldest), else the default release."""
+    declared = DECLARED_RELEASE.search(text)
+    if declared and declared.group(1).split(".")[0] == "3":
+        return max(min(declared.group(1), OLDER_3X[-1]), OLDER_3X[0])
+    if guess != "3.x":
+        return DEFAULT_RELEASE
+    loaded = set(LOADMODULE.findall(text))
+    fitting = [r for r in OLDER_3X if all(load_catalog(r).has_module(m) for m in loaded)]
+    return fitting[-1] if fitting else OLDER_3X[0]
 
 
 def run_check(source: Source, release: str) -> list[Diagnostic]:
@@ -83,6 +120,8 @@ class Outcome:
     entry: Entry
     errors: list[Finding] = field(default_factory=list)
     crash: Optional[str] = None     # the last traceback line, or "timeout"
+    release: str = "-"              # the release it was checked under
+    opensips: Optional[Verdict] = None
 
     @property
     def clean(self) -> bool:
@@ -97,15 +136,38 @@ def _alarm(signum, frame) -> None:
     raise Timeout()
 
 
+@dataclass(frozen=True)
+class OpenSIPS:
+    binary: str
+    modules: str
+    release: str
+    release_modules: frozenset[str]
+
+    @classmethod
+    def installed_at(cls, prefix: str) -> OpenSIPS:
+        binary = os.path.join(prefix, "sbin", "opensips")
+        release = binary_release(binary)
+        known = load_catalog(release).module_names if release in RELEASES else ()
+        return cls(binary, module_directory(prefix), release, frozenset(known))
+
+
 def examine(directory: str, entry: Entry, command: str, release: str,
-            timeout: float) -> Outcome:
+            timeout: float, opensips: Optional[OpenSIPS] = None) -> Outcome:
     """One file through one command, in a pool worker; a crash is caught and kept."""
     outcome = Outcome(entry)
+    if opensips:
+        outcome.opensips = opensips_verdict(opensips.binary, opensips.modules,
+                                            os.path.join(directory, entry.path), timeout,
+                                            opensips.release_modules)
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         try:
-            diagnostics = COMMANDS[command](load(os.path.join(directory, entry.path)), release)
+            source = load(os.path.join(directory, entry.path))
+            if release == OWN:
+                release = own_release(source.text, entry.release)
+            outcome.release = release
+            diagnostics = COMMANDS[command](source, release)
         except DiagnosticError as err:      # an include that cannot be read, and the like
             diagnostics = list(err.diagnostics)
         outcome.errors = [_finding(directory, d) for d in diagnostics if d.severity == ERROR]
@@ -141,10 +203,10 @@ def walk(directory: str) -> list[Entry]:
 
 
 def run_all(directory: str, entries: Sequence[Entry], command: str, release: str,
-            jobs: int, timeout: float) -> list[Outcome]:
+            jobs: int, timeout: float, opensips: Optional[OpenSIPS] = None) -> list[Outcome]:
     # a fresh worker every few files, so that one file's leftovers (memory, a raised
     # recursion limit) do not weigh on the next
-    work = [(directory, entry, command, release, timeout) for entry in entries]
+    work = [(directory, entry, command, release, timeout, opensips) for entry in entries]
     with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=16) as pool:
         return pool.starmap(examine, work, chunksize=1)
 
@@ -187,10 +249,25 @@ def report(outcomes: Sequence[Outcome], examples: int, listing: bool) -> str:
     lines += code_table((o for o in outcomes if o.entry.group.endswith("whole")), examples)
     lines += ["error codes (all files):"]
     lines += code_table(outcomes, examples)
+    if any(o.opensips for o in outcomes):
+        lines += [""] + opensips_report(outcomes, examples)
     if listing:
-        lines += [""] + ["%-6s %s" % ("clean" if o.clean else "error", o.entry.path)
-                         for o in outcomes]
+        lines += [""] + ["%-6s %-4s %-14s %s" % (
+            "clean" if o.clean else "error", o.release,
+            o.opensips.status if o.opensips else "", o.entry.path) for o in outcomes]
     return "\n".join(lines)
+
+
+def opensips_report(outcomes: Sequence[Outcome], examples: int) -> list[str]:
+    """Real OpenSIPS's verdicts, and our errors on the files it accepts (false errors)."""
+    verdicts = Counter(o.opensips.status for o in outcomes if o.opensips)
+    accepted = [o for o in outcomes if o.opensips and o.opensips.status == ACCEPTED]
+    lines = ["opensips -C: " + ", ".join("%s %d" % kv for kv in sorted(verdicts.items())),
+             summary_line("accepted by opensips", accepted),
+             "false errors (files opensips accepts):"]
+    lines += code_table(accepted, examples)
+    lines += ["  %s" % o.entry.path for o in accepted if not o.clean]
+    return lines
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -198,14 +275,17 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("directory", metavar="DIR")
     parser.add_argument("--index", metavar="TSV", help="repo/path/release/fragment/template table")
-    parser.add_argument("--target-version", default=DEFAULT_RELEASE, choices=RELEASES,
-                        help="the OpenSIPS release to check against (%(default)s)")
+    parser.add_argument("--target-version", default=DEFAULT_RELEASE, choices=RELEASES + (OWN,),
+                        help="the OpenSIPS release to check against, or 'own': each "
+                             "file's own release (%(default)s)")
     parser.add_argument("--command", default="check", choices=sorted(COMMANDS))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help="seconds one file may take (%(default)s)")
     parser.add_argument("--examples", type=int, default=3, help="example places per error code")
     parser.add_argument("--list", action="store_true", help="also list every file's verdict")
+    parser.add_argument("--opensips", metavar="PREFIX",
+                        help="an OpenSIPS install whose `opensips -C` verdict to compare with")
     return parser.parse_args(argv)
 
 
@@ -216,8 +296,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not entries:
         print("no files under %s" % directory, file=sys.stderr)
         return 2
+    opensips = OpenSIPS.installed_at(args.opensips) if args.opensips else None
+    if opensips and args.target_version != opensips.release:
+        print("note: OpenSIPS %s gives the verdicts; the files are checked under %s"
+              % (opensips.release, args.target_version), file=sys.stderr)
     outcomes = run_all(directory, entries, args.command, args.target_version,
-                       max(1, args.jobs), args.timeout)
+                       max(1, args.jobs), args.timeout, opensips)
     print(report(outcomes, args.examples, args.list))
     return 0
 

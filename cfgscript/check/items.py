@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Optional
 
 from ..catalog import CORE, ROUTE_KIND_TYPES, Catalog, Function
 from ..diagnostics import ERROR, WARNING
 from ..releases import GLOBAL, successor
-from ..runtime.calls import parameter_regex
-from ..runtime.conditions import match_regex
-from ..runtime.regex import RegexError
-from ..runtime.transforms.table import canonical_transformation
 from ..syntax import ast
 from ..syntax.pvspec import Format, PVSpec, SpecError, parse_format, parse_spec_at
 from ..syntax.source import Source
@@ -36,9 +33,18 @@ from .codes import (
 )
 from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
 from .indexes import takes_word_index
-from .release import ReleaseLimits, global_problems, module_refusal, statement_problem
+from .release import (
+    ReleaseLimits,
+    global_problems,
+    module_file_problem,
+    module_refusal,
+    statement_problem,
+    value_form_problem,
+)
 
 _UNSET = object()
+# The runtime's regex engine and transformation table are imported where first
+# needed: importing them costs more than checking a small script.
 
 
 class ItemChecker(Reporter):
@@ -82,6 +88,10 @@ class ItemChecker(Reporter):
             return
         for problem in global_problems(node, self.release):
             self.error(E_RELEASE_FORM, problem, node)
+        refused = value_form_problem(node, self.catalog.global_forms(node.name))
+        if refused is not None:
+            self.error(E_GLOBAL, "'%s' expects %s, not %s" % (node.name, refused, node.text), node)
+            return
         expected = {"int": "int", "bool": "int", "str": "str"}.get(kind)
         if expected and node.kind != expected:
             what = "a number" if expected == "int" else "a quoted string"
@@ -98,6 +108,9 @@ class ItemChecker(Reporter):
             self.error(E_MODULE, "failed to load module '%s': no such OpenSIPS module" % node.path,
                        node)
             return
+        unnamed = module_file_problem(node)
+        if unnamed is not None:       # reported once; what it exports stays known
+            self.error(E_MODULE, unnamed, node)
         if module in self.loaded:
             self.error(E_MODULE, "module '%s' is already loaded; this load is skipped" % module,
                        node, WARNING)
@@ -182,10 +195,13 @@ class ItemChecker(Reporter):
         for child in node.children():
             self.check_node(child, ctx)
         if node.op in ("=~", "!~") and isinstance(node.right, ast.Str):
+            from ..runtime.conditions import match_regex
             self.check_regex(match_regex, node.right)
 
     def check_regex(self, compile_pattern, node: ast.Str) -> None:
         """A constant regex regcomp() refuses stops OpenSIPS at start-up."""
+        from ..runtime.regex import RegexError
+
         try:
             compile_pattern(node.value)
         except RegexError as err:
@@ -227,6 +243,26 @@ class ItemChecker(Reporter):
                 block = "route[%s] (route blocks are checked as request routes)" % ctx.route.name
             self.error(E_ROUTE_TYPE, "%s() cannot be used in %s; it is allowed in: %s"
                        % (node.name, block, ", ".join(fn.route_types)), node)
+        ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
+        self.check_arguments(node, fn, ctx)
+
+    def check_Async(self, node: ast.Async, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def check_Launch(self, node: ast.Launch, ctx: RouteContext) -> None:
+        self._check_async_call(node.call, ctx)
+
+    def _check_async_call(self, node: ast.Call, ctx: RouteContext) -> None:
+        """async() and launch() take a module's async export (acmd_export_t), which has
+        no route-type mask; some functions exist only there (pn_process_purr)."""
+        fn = self.catalog.async_function(node.name, ctx.loaded)
+        if fn is None:
+            self.error(E_FUNCTION, "unknown async command <%s>, missing loadmodule?" % node.name,
+                       node)
+            for arg in node.args:
+                if isinstance(arg, ast.Var):
+                    self.check_spec(arg.spec, arg, ctx)
+            return
         ctx.facts.functions.append((fn.name, fn.module, Where.of(node)))
         self.check_arguments(node, fn, ctx)
 
@@ -283,6 +319,7 @@ class ItemChecker(Reporter):
         elif kind in ("str", "regex") and not isinstance(arg, ast.Str):
             self.error(E_ARGUMENTS, "%s expected to be a string or variable" % where, arg)
         elif kind == "regex":
+            from ..runtime.calls import parameter_regex
             self.check_regex(parameter_regex, arg)
         elif kind == "var":
             self.error(E_ARGUMENTS, "%s expected to be a variable" % where, arg)
@@ -342,9 +379,15 @@ class ItemChecker(Reporter):
         for nested in _nested_specs(spec):
             self.check_spec(nested, node, ctx)
         for step in spec.transforms:
-            if canonical_transformation(step.name) not in self.catalog.transformations:
+            if _canonical_transformation(step.name) not in self.catalog.transformations:
                 self.error(E_TRANSFORMATION, "unknown transformation {%s} in %s"
                            % (step.text[1:-1], spec), node)
+
+
+@cache
+def _canonical_transformation(name: str) -> str:
+    from ..runtime.transforms.table import canonical_transformation
+    return canonical_transformation(name)
 
 
 def _is_word(index: object) -> bool:

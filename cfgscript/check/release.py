@@ -59,6 +59,18 @@ def module_refusal(module: str, release: str) -> Optional[tuple[str, bool]]:
     return None
 
 
+# Modules compiled into the core (sr_module.c, static_modules[]): "proto_udp" loads
+# with or without ".so"; every other module is a file that must be named in full.
+BUILT_IN_MODULES = frozenset({"proto_udp", "proto_tcp"})
+
+
+def module_file_problem(node: ast.LoadModule) -> Optional[str]:
+    """Why load_module() cannot find the file a loadmodule names, if it cannot."""
+    if node.path.endswith(".so") or node.module in BUILT_IN_MODULES:
+        return None
+    return "failed to load module '%s': not found (the file is '%s.so')" % (node.path, node.path)
+
+
 def statement_problem(node: ast.Node, release: str) -> Optional[str]:
     """Why the target's grammar refuses a return() or assert() form, if it does."""
     if isinstance(node, ast.Return) and node.values:
@@ -84,6 +96,32 @@ def global_problems(node: ast.GlobalParam, release: str) -> Iterator[str]:
         found = _too_new("mpath.list", release, "an mpath list (\"a\":\"b\")")
         if found:
             yield found
+
+
+# The single-token value forms of cfg.y's global assignments. yes/no/on/off lex as
+# NUMBER (cfg.lex), a minus sign only fits snumber.
+_SINGLE_FORMS = {"NUMBER": "a number of 0 or more", "snumber": "a number",
+                 "STRING": "a quoted string", "ID": "a bare word"}
+
+
+def _fits(node: ast.GlobalParam, form: str) -> bool:
+    if form == "NUMBER":
+        return node.kind == "int" and not node.text.lstrip().startswith("-")
+    return node.kind == {"snumber": "int", "STRING": "str", "ID": "id"}[form]
+
+
+def value_form_problem(node: ast.GlobalParam, forms: list[str]) -> Optional[str]:
+    """What the global's forms want, when its single value fits none of them. A form
+    of several tokens cannot take a single value; a compound rule (socket_def, id_lst,
+    ...) is not judged here."""
+    if node.kind == "compound" or not forms:
+        return None
+    heads = [form for form in forms if " " not in form]
+    if any(form not in _SINGLE_FORMS for form in heads):
+        return None
+    if any(_fits(node, form) for form in heads):
+        return None
+    return " or ".join(dict.fromkeys(_SINGLE_FORMS[form] for form in heads)) or None
 
 
 def _socket_problems(words: list[str], release: str) -> Iterator[str]:

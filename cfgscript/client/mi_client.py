@@ -34,8 +34,9 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from typing import Any, Optional, Union
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
+from ..diagnostics import printable
 from .errors import AddressError, RPCError, TransportError
 
 DEFAULT_TIMEOUT = 5.0
@@ -47,44 +48,63 @@ Params = Union[list, dict, None]
 @dataclass(frozen=True)
 class MIAddress:
     kind: str                       # udp, unix, http, fifo
-    text: str                       # as given
+    text: str                       # as given, for messages (non-printable characters escaped)
     host: str = ""
     port: int = 0
     path: str = ""                  # unix socket, FIFO
     url: str = ""                   # http(s)
 
 
-def _host_port(rest: str, text: str) -> tuple[str, int]:
+def _host_port(rest: str, shown: str) -> tuple[str, int]:
     host, sep, port = rest.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise AddressError("%s: expected HOST:PORT" % text)
-    return host.strip("[]"), int(port)
+        raise AddressError("%s: expected HOST:PORT" % shown)
+    if host.startswith("[") != host.endswith("]"):
+        raise AddressError("%s: an unclosed [ around an IPv6 address" % shown)
+    return _ascii_host(host.strip("[]"), shown), int(port)
+
+
+def _ascii_host(host: str, shown: str) -> str:
+    """The host as the resolver and an HTTP Host header take it: ASCII, with
+    an internationalised name in its IDNA form."""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise AddressError("%s: not a valid host name" % shown) from None
+    if not ascii_host.isprintable() or " " in ascii_host:
+        raise AddressError("%s: the host holds a space or a control character" % shown)
+    return ascii_host
+
+
+def _http_address(kind: str, rest: str, shown: str) -> MIAddress:
+    rest = rest[2:] if rest.startswith("//") else rest
+    hostport, _, root = rest.partition("/")
+    host, port = _host_port(hostport, shown)
+    try:
+        path = quote(root or "mi", safe="/%:@!$&'()*+,;=~?#")
+    except UnicodeError:
+        raise AddressError("%s: the path is not valid text" % shown) from None
+    url = "%s://%s:%d/%s" % (kind, "[%s]" % host if ":" in host else host, port, path)
+    return MIAddress("http", shown, host, port, url=url)
 
 
 def parse_mi_address(text: str) -> MIAddress:
     """An MIAddress, or AddressError naming what is wrong."""
+    shown = printable(text)
     kind, sep, rest = text.partition(":")
     if kind in ("http", "https"):
-        rest = rest[2:] if rest.startswith("//") else rest
-        hostport, _, root = rest.partition("/")
-        host, port = _host_port(hostport, text)
-        url = "%s://%s/%s" % (kind, hostport, root or "mi")
-        try:
-            urlsplit(url)
-        except ValueError as err:           # e.g. an unclosed [ of an IPv6 address
-            raise AddressError("%s: %s" % (text, err)) from None
-        return MIAddress("http", text, host, port, url=url)
+        return _http_address(kind, rest, shown)
     if not sep or not rest:
         raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, http://HOST:PORT/ROOT "
-                           "or fifo:PATH" % text)
+                           "or fifo:PATH" % shown)
     if kind == "udp":
-        host, port = _host_port(rest, text)
-        return MIAddress("udp", text, host, port)
+        host, port = _host_port(rest, shown)
+        return MIAddress("udp", shown, host, port)
     if kind in ("unix", "fifo"):
         if "\0" in rest:
-            raise AddressError("%s: a path cannot hold a NUL character" % text)
-        return MIAddress(kind, text, path=rest)
-    raise AddressError("%s: unknown MI transport %r" % (text, kind))
+            raise AddressError("%s: a path cannot hold a NUL character" % shown)
+        return MIAddress(kind, shown, path=rest)
+    raise AddressError("%s: unknown MI transport %r" % (shown, kind))
 
 
 class _Link:

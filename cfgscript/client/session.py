@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..diagnostics import printable
 from ..events.redaction import redact_socket
 from .errors import AddressError
 from .listener import DatagramListener, Listener, StreamListener
@@ -21,6 +22,9 @@ DEFAULT_EXPIRE = 120
 def open_listener(text: str) -> Listener:
     """A listener for a subscriber socket (not started yet); AddressError if
     the text is not one."""
+    if not text.isprintable():      # it would be subscribed and shown as it is
+        raise AddressError("%s: a socket cannot hold control characters or bytes that "
+                           "are not UTF-8" % redact_socket(printable(text)))
     kind, sep, rest = text.partition(":")
     if not sep or not rest:
         raise AddressError("%s: expected udp:HOST:PORT, unix:PATH, tcp:HOST:PORT or "

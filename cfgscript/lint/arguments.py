@@ -11,6 +11,11 @@ from .reporters import COLOR_CHOICES, FORMATS
 
 
 def add_parsers(subparsers) -> None:
+    add_lint_parser(subparsers)
+    add_rule_parser(subparsers)
+
+
+def add_lint_parser(subparsers) -> None:
     lint = subparsers.add_parser("lint", help="find problems in scripts, for CI",
                                  description="Lint opensips.cfg scripts: the start-up verdict "
                                              "plus event, transport, trap and legacy rules. "
@@ -43,6 +48,8 @@ def add_parsers(subparsers) -> None:
                            "with --fix, apply the renames that work on both releases")
     lint.set_defaults(handler=_lint)
 
+
+def add_rule_parser(subparsers) -> None:
     rule = subparsers.add_parser("rule", help="explain a lint rule")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. V201; or a function, "
                       "$variable, event or MI command to describe, e.g. t_relay")

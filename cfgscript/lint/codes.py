@@ -1,19 +1,43 @@
 """The one table of rule codes: every rule the linter knows, by code, and how
---select/--ignore selectors (a code, a code prefix, a rule name, or ALL) pick them."""
+--select/--ignore selectors (a code, a code prefix, a rule name, or ALL) pick them.
+
+RULES, BY_CODE, BY_NAME and SYNTAX_ERROR are made when first read (the module's
+__getattr__): importing the rules costs more than a lint answered from the cache."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from .rule import Rule
-from .rules import events, legacy, params, startup, suppressions, traps, upgrade
+if TYPE_CHECKING:
+    from .rule import Rule
 
-RULES: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES, *traps.RULES,
-                                 *legacy.RULES, *upgrade.RULES, *suppressions.RULES)
-BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
-BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
 ALL = "ALL"
-SYNTAX_ERROR = startup.SYNTAX_ERROR
+_TABLES = ("RULES", "BY_CODE", "BY_NAME", "SYNTAX_ERROR")
+
+
+def _load_tables() -> None:
+    from .rules import events, legacy, params, startup, suppressions, traps, upgrade
+
+    rules: tuple[type[Rule], ...] = (*startup.RULES, *events.RULES, *params.RULES,
+                                     *traps.RULES, *legacy.RULES, *upgrade.RULES,
+                                     *suppressions.RULES)
+    globals().update(RULES=rules, BY_CODE={rule.code: rule for rule in rules},
+                     BY_NAME={rule.name: rule for rule in rules},
+                     SYNTAX_ERROR=startup.SYNTAX_ERROR)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _TABLES:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    _load_tables()
+    return globals()[name]
+
+
+def _rules() -> tuple[type[Rule], ...]:
+    if "RULES" not in globals():
+        _load_tables()
+    return globals()["RULES"]
 
 
 def matches(rule: type[Rule], selector: str) -> bool:
@@ -22,7 +46,7 @@ def matches(rule: type[Rule], selector: str) -> bool:
 
 
 def is_known_selector(selector: str) -> bool:
-    return any(matches(rule, selector) for rule in RULES)
+    return selector == ALL or any(matches(rule, selector) for rule in _rules())
 
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:
@@ -33,7 +57,7 @@ def select(selected: Sequence[str], ignored: Sequence[str]) -> list[type[Rule]]:
     """The rules that `selected` picks and `ignored` does not; the more specific
     selector wins when both match (ruff's rule: `--select E --ignore E1` keeps E2xx)."""
     chosen = []
-    for rule in RULES:
+    for rule in _rules():
         pick = _best(rule, selected)
         drop = _best(rule, ignored)
         if pick >= 0 and pick > drop:
@@ -52,4 +76,4 @@ def _best(rule: type[Rule], selectors: Sequence[str]) -> int:
 
 
 def rule_info():
-    return {rule.code: rule.info() for rule in RULES}
+    return {rule.code: rule.info() for rule in _rules()}

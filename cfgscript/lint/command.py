@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from ..catalog import load_catalog
-from ..deep import run_deep
+from ..catalog import data_digest, load_catalog
 from ..forked import ForkedCall, can_fork, usable_cpus
 from ..syntax.source import STDIN_NAME, read_script
 from . import codes, reporters
 from .cache import LintCache
 from .config import ConfigError, LintSettings, Overrides, discover, validate
-from .finding import Finding, severity_rank
-from .fix import apply_fixes, fixable, unified_diff
-from .runner import FileResult, lint_text
+from .finding import FileResult, Finding, severity_rank
+
+# The linting itself (the parser, the checker, the rules) is imported when a file
+# is not in the cache: a run answered from the cache does not pay for it.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_FIX_PASSES = 10
@@ -114,12 +114,12 @@ def _lint_group(group: list[Job], use_cache: bool) -> list[FileResult]:
 
 def lint_job(job: Job, use_cache: bool, jobs: Optional[int] = None) -> FileResult:
     settings = job.settings
-    catalog = load_catalog(settings.release)
     text = job.text if job.text is not None else read_script(job.path)
     cache = None
     if use_cache and job.text is None:
         cache = LintCache(settings.root or os.getcwd(),
-                          "%s@%s" % (settings.release, catalog.source_commit), settings.key())
+                          "%s@%s" % (settings.release, data_digest(settings.release)),
+                          settings.key())
         hit = cache.get(job.path, text)
         if hit is not None:
             return hit
@@ -130,6 +130,9 @@ def lint_job(job: Job, use_cache: bool, jobs: Optional[int] = None) -> FileResul
 
 
 def _lint(job: Job, text: str, jobs: Optional[int] = None) -> FileResult:
+    from ..deep import run_deep
+    from .runner import lint_text
+
     settings = job.settings
     upgrade = load_catalog(settings.upgrade_to) if settings.upgrade_to else None
     return run_deep(lint_text, text, job.path, load_catalog(settings.release),
@@ -144,6 +147,8 @@ def without_fragments(results: list[FileResult]) -> list[FileResult]:
 
 def fix_files(jobs: list[Job], results: list[FileResult], show_diff: bool) -> list[FileResult]:
     """Apply (or show) the fixes, linting again until nothing more is fixable."""
+    from .fix import apply_fixes, fixable, unified_diff
+
     fixed = []
     for job, result in zip(jobs, results):
         original = result.source_text or ""
@@ -195,7 +200,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         sys.stdout.write(statistics(findings))
     else:
         sys.stdout.write(reporters.render(
-            output_format, findings, paths=[r.path for r in results], rules=codes.rule_info(),
+            output_format, findings, paths=[r.path for r in results],
+            rules=codes.rule_info() if output_format in reporters.RULE_TABLE_FORMATS else {},
             line_text=lambda path, line: lines.get((path, line)), color=color))
     print(reporters.summary(findings), file=sys.stderr)
     return _status(findings, jobs, args.exit_zero)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Optional
 
-import tomllib
-
 from ..catalog import RELEASES
 from . import codes
 from .finding import FAIL_LEVELS
@@ -87,6 +85,8 @@ def _settings_in(directory: str) -> LintSettings:
 
 
 def _lint_table(path: str, in_pyproject: bool) -> Optional[dict[str, Any]]:
+    import tomllib  # only where a configuration file exists (start-up time)
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

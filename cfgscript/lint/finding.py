@@ -5,7 +5,7 @@ Nothing here knows how a finding is shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 ERROR = "error"         # OpenSIPS refuses it at start-up, or it cannot work
 WARNING = "warning"     # it runs, but surely not as meant
@@ -36,8 +36,9 @@ class Fix:
     edits: tuple[Edit, ...]
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One finding; a NamedTuple, as a large script makes thousands, and they are
+    pickled back from the processes that lint parts of a file and cached."""
     path: str
     line: int                           # 1-based; 0 for the whole file
     column: int                         # 1-based
@@ -48,7 +49,7 @@ class Finding:
     severity: str                       # ERROR, WARNING or INFO
     message: str
     fix: Optional[Fix] = None
-    included_from: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+    included_from: tuple[tuple[str, int], ...] = ()
 
     @property
     def sort_key(self) -> tuple:
@@ -75,3 +76,16 @@ class RuleInfo:
     severity: str
     summary: str                        # one line
     explanation: str                    # Markdown: what it does, why, example, instead
+
+
+@dataclass
+class FileResult:
+    """What linting one file found, and what reporters and --fix need besides."""
+    path: str
+    findings: list[Finding]
+    lines: dict[tuple[str, int], str] = field(default_factory=dict)    # for the reporters
+    source_text: Optional[str] = None       # the main file's text, for --fix
+    files: tuple[str, ...] = ()             # the main file and every file it includes
+
+    def line_text(self, path: str, line: int) -> Optional[str]:
+        return self.lines.get((path, line))

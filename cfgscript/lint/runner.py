@@ -5,7 +5,6 @@ suppressions. Finding things is here; showing them is the reporters' job."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Optional
 
 from ..catalog import Catalog
@@ -14,21 +13,9 @@ from ..diagnostics import ERROR, WARNING, Diagnostic, DiagnosticError
 from ..syntax.source import Source, load_text, read_script
 from . import codes, noqa
 from .facts import merge
-from .finding import INFO, Finding
+from .finding import INFO, FileResult, Finding
 from .rule import Rule, Scope
 from .walker import Walker, WalkResult
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding]
-    lines: dict[tuple[str, int], str] = field(default_factory=dict)    # for the reporters
-    source_text: Optional[str] = None       # the main file's text, for --fix
-    files: tuple[str, ...] = ()             # the main file and every file it includes
-
-    def line_text(self, path: str, line: int) -> Optional[str]:
-        return self.lines.get((path, line))
 
 
 def lint_text(text: str, path: str, catalog: Catalog, rules: Sequence[type[Rule]],

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import json
-from typing import Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -89,6 +90,7 @@ class CfgscriptServer(LanguageServer):
 
 
 server = CfgscriptServer()
+Handler = Callable[..., Any]
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -127,43 +129,51 @@ def did_close(ls: CfgscriptServer, params: types.DidCloseTextDocumentParams) -> 
             params.text_document.uri, []))
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+def about_a_document(feature: str, options: Any = None) -> Callable[[Handler], Handler]:
+    """Register handler(ls, doc, params) for a request about one document; the
+    answer is None while the document is not open."""
+    def register(handler: Handler) -> Handler:
+        def answer(ls: CfgscriptServer, params: Any) -> Any:
+            doc = ls.document(params.text_document.uri)
+            return None if doc is None else handler(ls, doc, params)
+        answer.__name__ = handler.__name__
+        server.feature(feature, options)(answer)
+        return handler
+    return register
+
+
+@about_a_document(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
     code_action_kinds=[types.CodeActionKind.QuickFix]))
-def code_action(ls: CfgscriptServer, params: types.CodeActionParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else findings.code_actions(doc, params.range, ls.encoding)
+def code_action(ls: CfgscriptServer, doc: OpenDocument, params: types.CodeActionParams):
+    return findings.code_actions(doc, params.range, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(
+@about_a_document(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(
     trigger_characters=['"', "$", "(", "[", "{", ".", ":"]))
-def complete(ls: CfgscriptServer, params: types.CompletionParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else completion.complete(doc, params.position, ls.encoding)
+def complete(ls: CfgscriptServer, doc: OpenDocument, params: types.CompletionParams):
+    return completion.complete(doc, params.position, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_HOVER)
-def on_hover(ls: CfgscriptServer, params: types.HoverParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else hover.hover(doc, params.position, ls.encoding)
+@about_a_document(types.TEXT_DOCUMENT_HOVER)
+def on_hover(ls: CfgscriptServer, doc: OpenDocument, params: types.HoverParams):
+    return hover.hover(doc, params.position, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_DEFINITION)
-def definition(ls: CfgscriptServer, params: types.DefinitionParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else navigation.definition(doc, params.position, ls.encoding)
+@about_a_document(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: CfgscriptServer, doc: OpenDocument, params: types.DefinitionParams):
+    return navigation.definition(doc, params.position, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_REFERENCES)
-def references(ls: CfgscriptServer, params: types.ReferenceParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else navigation.references(
-        doc, params.position, ls.encoding, params.context.include_declaration)
+@about_a_document(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: CfgscriptServer, doc: OpenDocument, params: types.ReferenceParams):
+    return navigation.references(doc, params.position, ls.encoding,
+                                 params.context.include_declaration)
 
 
-@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-def document_symbols(ls: CfgscriptServer, params: types.DocumentSymbolParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else navigation.document_symbols(doc, ls.encoding)
+@about_a_document(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbols(ls: CfgscriptServer, doc: OpenDocument,
+                     params: types.DocumentSymbolParams):
+    return navigation.document_symbols(doc, ls.encoding)
 
 
 @server.feature(types.WORKSPACE_SYMBOL)
@@ -172,17 +182,14 @@ def workspace_symbols(ls: CfgscriptServer, params: types.WorkspaceSymbolParams):
                                         ls.workspace.root_path, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-def prepare_rename(ls: CfgscriptServer, params: types.PrepareRenameParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else navigation.prepare_rename(doc, params.position, ls.encoding)
+@about_a_document(types.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(ls: CfgscriptServer, doc: OpenDocument, params: types.PrepareRenameParams):
+    return navigation.prepare_rename(doc, params.position, ls.encoding)
 
 
-@server.feature(types.TEXT_DOCUMENT_RENAME)
-def rename(ls: CfgscriptServer, params: types.RenameParams):
-    doc = ls.document(params.text_document.uri)
-    return None if doc is None else navigation.rename(doc, params.position, params.new_name,
-                                                      ls.encoding)
+@about_a_document(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: CfgscriptServer, doc: OpenDocument, params: types.RenameParams):
+    return navigation.rename(doc, params.position, params.new_name, ls.encoding)
 
 
 def serve() -> int:

@@ -33,9 +33,11 @@ IMPLEMENTED = {
     "cachedb_local": "cachedb_local:CachedbLocal",
     "rest_client": "rest_client:RestClient",
     "exec": "exec:Exec",
+    "tm": "tm:Tm",
 }
 
-CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.modules.core:CoreFunctions")
+CORE = ("cfgscript.runtime.pvars:CoreVariables", "cfgscript.runtime.msgvars:MessageVariables",
+        "cfgscript.modules.core:CoreFunctions")
 
 
 def _load(path: str) -> type[Module]:

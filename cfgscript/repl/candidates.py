@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..catalog import CORE, signature
-from ..highlight import BUILTIN_STATEMENTS
 from ..syntax import ast
 from .commands import COMMANDS
 from .session import Session
@@ -37,6 +36,14 @@ class Candidate:
 
 def meta_commands() -> list[Candidate]:
     return [Candidate(c.name, c.summary) for c in COMMANDS.values()]
+
+
+def help_topics(session: Session) -> list[Candidate]:
+    """What :help explains: the meta-commands, then the catalog's functions,
+    pseudo-variables and events that completion offers in script code."""
+    topics = [Candidate(c.name[1:], c.summary) for c in COMMANDS.values()]
+    named = catalog_functions(session) + pseudo_variables(session) + events(session)
+    return topics + [Candidate(c.text.rstrip("("), c.meta) for c in named]
 
 
 def events(session: Session) -> list[Candidate]:
@@ -75,8 +82,16 @@ def routes(session: Session) -> list[Candidate]:
 
 
 def functions(session: Session) -> list[Candidate]:
+    from ..highlight import BUILTIN_STATEMENTS  # the lexer's module: not needed before a Tab
+
+    statements = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
+    return statements + catalog_functions(session)
+
+
+def catalog_functions(session: Session) -> list[Candidate]:
+    """The functions of the core and of the loaded modules, with their signatures."""
     catalog = session.catalog
-    found = [Candidate(name + "(", "core statement") for name in BUILTIN_STATEMENTS]
+    found = []
     for module in [CORE] + loaded_modules(session):
         for name in catalog.module_functions(module):
             fn = catalog.module_function(module, name)

@@ -21,7 +21,7 @@ _BY_ARGUMENT: dict[str, Source] = {
     "socket": found.sockets,
     "route": found.routes,
     "listening": lambda s: [found.Candidate(x, "listening here") for x in s.listening.sockets()],
-    "command": lambda s: [found.Candidate(c.name[1:], c.summary) for c in COMMANDS.values()],
+    "topic": found.help_topics,
 }
 _REPEATED = ("param", "value")
 

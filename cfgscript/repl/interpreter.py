@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Optional, TypeVar
 
 from ..deep import RECURSION_LIMIT, STACK_BYTES
@@ -32,6 +33,8 @@ class Interpreter:
         self.report = report            # a problem met in background work
         self.closing = False
         self._running = False           # the prompt's work is running
+        self._awaited = 0               # inputs of the prompt begun and not yet ended
+        self._cancelled = False         # Ctrl-C came before the input's work began
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
 
@@ -68,7 +71,10 @@ class Interpreter:
         def job() -> None:
             with self._lock:
                 self._running = True
+                cancelled, self._cancelled = self._cancelled, False
             try:
+                if cancelled:
+                    raise StopRequested("the input")
                 outcome["value"] = work()
                 self.engine.drain()
             except StopRequested as err:
@@ -87,14 +93,31 @@ class Interpreter:
             raise outcome["error"]
         return outcome["value"]
 
+    @contextmanager
+    def awaiting(self) -> Iterator[None]:
+        """An input of the prompt is on its way: a Ctrl-C before its work
+        reaches this thread stops that work before it begins."""
+        with self._lock:
+            self._awaited += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._awaited -= 1
+                if not self._awaited:
+                    self._cancelled = False
+
     def interrupt(self) -> bool:
         """Stop the prompt's work at its next loop iteration, route call or
-        sleep; False when none is running."""
+        sleep; False when no input is on its way."""
         with self._lock:
-            if not self._running:
-                return False
-            self.engine.stop()
-            return True
+            if self._running:
+                self.engine.stop()
+                return True
+            if self._awaited:
+                self._cancelled = True
+                return True
+            return False
 
     def close(self) -> None:
         self.closing = True

@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 from .host import Host
-from .registry import COMMANDS, CommandError, arity, meta_command
+from .registry import COMMANDS, CommandError, MetaCommand, arity, meta_command
 from .words import Word
 
 
@@ -46,30 +46,47 @@ def lint(host: Host, words: list[Word]) -> bool:
     return status == 0
 
 
-@meta_command(":help", "[COMMAND]", takes=("command",))
+@meta_command(":help", "[COMMAND | NAME]", takes=("topic",))
 def help_command(host: Host, words: list[Word]) -> bool:
-    """The meta-commands, or the details of one.
+    """The meta-commands, the details of one, or what the catalog says of a name.
+    NAME is a function (t_relay), a $pseudo-variable ($ru), an event
+    (E_DLG_STATE_CHANGED) or an MI command, as `cfgscript rule NAME` explains it.
     Anything not starting with ':' is script code, run as in an event_route:
     $var(x) = 5;  raise_event("E_X", $avp(a), $avp(v));  if (...) { ... }
     A block goes on over several lines while its braces are open."""
-    arity(words, 0, 1, ":help [COMMAND]")
+    arity(words, 0, 1, ":help [COMMAND | NAME]")
     if not words:
-        heads = {c.name: ("%s %s" % (c.name, c.usage)).strip() for c in COMMANDS.values()}
-        width = max(len(head) for head in heads.values())
-        for command in COMMANDS.values():
-            host.out.show("%-*s  %s" % (width, heads[command.name], command.summary))
-        host.out.show("Script code runs as in an event_route; Ctrl-C interrupts it, "
-                      "Ctrl-D quits.")
+        _list_commands(host)
         return True
-    name = words[0].text if words[0].text.startswith(":") else ":" + words[0].text
-    command = COMMANDS.get(name)
-    if command is None:
-        raise CommandError("no meta-command %s (see :help)" % name, words[0].column)
+    topic = words[0].text
+    command = COMMANDS.get(topic if topic.startswith(":") else ":" + topic)
+    if command is not None:
+        _show_command(host, command)
+        return True
+    from ..lint.explain import explain_name  # only when asked
+
+    text = None if topic.startswith(":") else explain_name(host.catalog, topic)
+    if text is None:
+        raise CommandError("no meta-command, function, $pseudo-variable, event or MI command %s "
+                           "(see :help)" % topic, words[0].column)
+    host.out.show(text)
+    return True
+
+
+def _list_commands(host: Host) -> None:
+    heads = {c.name: ("%s %s" % (c.name, c.usage)).strip() for c in COMMANDS.values()}
+    width = max(len(head) for head in heads.values())
+    for command in COMMANDS.values():
+        host.out.show("%-*s  %s" % (width, heads[command.name], command.summary))
+    host.out.show("Script code runs as in an event_route; Ctrl-C interrupts it, Ctrl-D quits.")
+    host.out.show(":help NAME explains a function, $pseudo-variable, event or MI command.")
+
+
+def _show_command(host: Host, command: MetaCommand) -> None:
     host.out.show(("%s %s" % (command.name, command.usage)).strip())
     host.out.show("    " + command.summary)
     for line in command.details.splitlines():
         host.out.show("    " + line)
-    return True
 
 
 @meta_command(":quit")

@@ -152,7 +152,9 @@ class Session:
 
     def execute(self, text: str) -> bool:
         """Run one input; False (and counted) when it failed."""
-        ok = self._guarded(lambda: self._execute(text))
+        assert self.interpreter is not None
+        with self.interpreter.awaiting():
+            ok = self._guarded(lambda: self._execute(text))
         if not ok:
             self.failures += 1
         return ok
@@ -228,7 +230,7 @@ class Session:
         return True
 
     def interrupt(self) -> bool:
-        """Ctrl-C while an input runs: stop it (False when nothing runs)."""
+        """Ctrl-C while an input is on its way or runs: stop it (False between inputs)."""
         return self.interpreter is not None and self.interpreter.interrupt()
 
     def quit(self) -> None:

@@ -7,13 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from pygments.token import Comment
-
 from ..catalog import Catalog
 from ..check.items import ItemChecker
 from ..diagnostics import ERROR, Diagnostic, render
 from ..engine import Engine
-from ..highlight import OpensipsLexer
 from ..runtime.compiler import CompileError
 from ..runtime.routes import CompiledRoute
 from ..syntax import ast
@@ -22,7 +19,8 @@ from ..syntax.parser import parse_text
 FILE_NAME = "<repl>"
 ROUTE_NAME = "E_REPL"
 _OPENING = "event_route[%s] {" % ROUTE_NAME
-_END_OF_INPUT = "unexpected end of file"
+# The parser's messages for text that more lines can complete: a block or a /* comment still open.
+_UNFINISHED = ("unexpected end of file", "unterminated /* comment")
 
 
 @dataclass
@@ -46,7 +44,7 @@ def parse_snippet(text: str) -> Snippet:
     result = parse_text(_OPENING + text + "\n}\n", FILE_NAME)
     errors = [d for d in result.diagnostics if d.severity == ERROR]
     if errors:
-        snippet.incomplete = any(_END_OF_INPUT in d.message for d in errors)
+        snippet.incomplete = any(end in d.message for d in errors for end in _UNFINISHED)
         snippet.errors = [_in_typed_text(d, text) for d in errors]
         return snippet
     route = next(result.script.routes())
@@ -55,10 +53,20 @@ def parse_snippet(text: str) -> Snippet:
 
 
 def is_blank(text: str) -> bool:
-    """Only spaces and comments: nothing to run (an empty route body is a
-    syntax error to OpenSIPS)."""
-    return all(kind in Comment or not value.strip()
-               for kind, value in OpensipsLexer().get_tokens(text))
+    """Only spaces and closed comments: nothing to run (an empty route body is
+    a syntax error to OpenSIPS). A /* comment left open is not blank: running
+    it reports where it starts."""
+    from pygments.token import Comment  # the lexer is not needed before the first input
+
+    from ..highlight import OpensipsLexer
+
+    open_comments = 0
+    for kind, value in OpensipsLexer().get_tokens(text):
+        if kind not in Comment and value.strip():
+            return False
+        if kind in Comment.Multiline:
+            open_comments += (value == "/*") - (value == "*/")
+    return open_comments == 0
 
 
 def needs_more(text: str) -> bool:

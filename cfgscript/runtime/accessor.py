@@ -16,3 +16,4 @@ class Accessor:
     delete: Optional[Callable[[Any, str], bool]] = None         # (ctx, op) -> ok ("= NULL")
     item: Optional[Callable[[Any, int], Any]] = None            # for-each: value at an index
     per_occurrence: bool = False    # keeps state of its own: not shared by equal specs
+    sets_error: bool = False        # a read may set the error info (a parse error)

@@ -49,8 +49,9 @@ from .expressions import (
     exit_on_zero,
 )
 from .flow import FlowCompiler
-from .fused import assign_var, assign_var_step, var_assignment, var_step
+from .fused import assign_var, assign_var_step, flow_neutral, var_assignment, var_step
 from .logger import L_CRIT, L_DBG, XLOG_LEVEL_BY_CHAR
+from .request import ASSERT_FAILED
 from .values import StrInt, Value, VInt, has_int, has_str, int_of, is_int_typed, text
 
 
@@ -70,6 +71,8 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
         self.log = engine.logger
         self._readers: dict[str, Reader] = {}
         self._accessors: dict[str, Accessor] = {}
+        self._error_sources: set[str] = set()   # specs whose read may set the error info
+        self._error_reads = 0                   # such reads compiled so far
         self.route_calls = RouteCalls()
 
     # ------------------------------------------------------------ variables
@@ -79,6 +82,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
         unless it keeps state of its own."""
         cached = self._accessors.get(spec.text)
         if cached is not None:
+            self._error_reads += cached.sets_error
             return cached
         factory = self.engine.pvar_factory(spec.name)
         if factory is None:
@@ -86,12 +90,16 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
         accessor = factory(spec, self)
         if not accessor.per_occurrence:
             self._accessors[spec.text] = accessor
+        if accessor.sets_error:
+            self._error_sources.add(spec.text)
+            self._error_reads += 1
         return accessor
 
     def compile_read(self, spec: PVSpec) -> Reader:
         """A reader of the variable's value, transformations applied."""
         cached = self._readers.get(spec.text)
         if cached is not None:
+            self._error_reads += spec.text in self._error_sources
             return cached
         shared = True
         if spec.is_marker:
@@ -142,7 +150,13 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
             return None
         if len(actions) == 1:
             single = actions[0]
-            return single if var_assignment(statements[0]) is not None else exit_on_zero(single)
+            return single if flow_neutral(statements[0]) else exit_on_zero(single)
+        if all(map(flow_neutral, statements)):
+            def run_neutral(ctx: RunContext) -> int:
+                for action in actions:
+                    ret = action(ctx)
+                return ret
+            return run_neutral
 
         def run_list(ctx: RunContext) -> int:
             ret = E_UNSPEC
@@ -160,10 +174,25 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
         method = getattr(self, "stmt_" + type(node).__name__, None)
         if method is None:
             raise CompileError("%s cannot be used as a statement" % type(node).__name__, node)
+        error_reads = self._error_reads
         body = method(node)
-        if isinstance(node, (ast.If, ast.While, ast.Assign, ast.RouteCall)):
-            return body             # they set $cfg_line and $rc themselves
-        return self.with_position(body, node)
+        if not isinstance(node, (ast.If, ast.While, ast.Assign, ast.RouteCall)):
+            body = self.with_position(body, node)   # the others set $cfg_line and $rc themselves
+        if self._error_reads != error_reads:
+            body = self._error_route_after(body)
+        return body
+
+    def _error_route_after(self, body: Action) -> Action:
+        """A statement that may set the error info (a variable that failed to
+        parse): error_route runs once it is done, as run_action_list() does."""
+        engine = self.engine
+
+        def checked(ctx: RunContext) -> int:
+            ret = body(ctx)
+            if ctx.error_info is not None:
+                engine.run_error_route(ctx)
+            return ret
+        return checked
 
     @staticmethod
     def with_position(body: Action, node: ast.Node) -> Action:
@@ -304,7 +333,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
             log.log(L_CRIT, "core", "do_action", message)
             if engine.settings.abort_on_assert:
                 engine.abort("abort_on_assert: " + message)
-            ctx.error_info = ("assert", "assertion failed")
+            ctx.error_info = ASSERT_FAILED
             engine.run_error_route(ctx)
             return 0
         return do_assert
@@ -446,8 +475,7 @@ class Compiler(ConditionCompiler, ExpressionCompiler, FlowCompiler):
                 route, name = route_of(ctx)
             if route is None:
                 log.log(-3, "core", "do_action", "unknown route(%s)" % name)
-                ctx.rc = E_BUG
-                return E_BUG
+                return E_BUG            # $rc is left as it was
             params = tuple([a(ctx) for a in args])
             ret = ctx.rc = engine.call_route(ctx, route, params)
             return ret

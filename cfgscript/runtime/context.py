@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .request import ErrorInfo, MessageState
 from .values import Value
 
 FL_RETURN = 1
@@ -17,6 +18,7 @@ FL_EXIT = 2
 FL_BREAK = 4
 FL_DROP = 8
 FL_STOP = FL_RETURN | FL_EXIT | FL_BREAK
+FL_ENDED = FL_RETURN | FL_EXIT        # the route is over: conditions are not tested
 
 E_UNSPEC = -1
 E_BUG = -5
@@ -41,6 +43,12 @@ class RouteFrame:
     name: Optional[str]
 
 
+# error_route runs as a frame of its own, printed as its name ($route), with
+# no route parameters; it is no route of the stack's top ($route.type "route")
+ERROR_ROUTE_FRAME = RouteFrame("route", "!error_route")
+NO_PARAMS = ParamFrame("route", ())
+
+
 @dataclass(slots=True)
 class AvpStore:
     """AVP stacks: per name, values oldest first (the top is the last one)."""
@@ -62,10 +70,9 @@ class RunContext:
     last_returns: list[Value] = field(default_factory=list)    # $return(i)
     line: int = 0               # $cfg_line
     file: str = ""              # $cfg_file
-    in_error_route: bool = False
-    error_info: Optional[tuple[str, str]] = None
+    error_info: Optional[ErrorInfo] = None      # $err.*
     depth_base: int = 0         # routes of the runs this nested event route runs inside
-    msg_flags: set = field(default_factory=set)     # setflag() on the dummy request
+    request: MessageState = field(default_factory=MessageState)    # the dummy request's changes
 
 
 class StrictStop(Exception):

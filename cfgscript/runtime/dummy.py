@@ -1,13 +1,15 @@
 """The dummy request that startup, timer and event routes run on: OpenSIPS
 builds one fixed SIP request for routes that have no message, and every SIP
 variable reads from it. What it holds was read from OpenSIPS 4.1 itself
-($mb printed through {s.encode.hexa}; tests/conformance/lang/dummy_request)."""
+($mb printed through {s.encode.hexa}; tests/conformance/lang/dummy_request and
+the f5_* cases). What a run changes on it lives in runtime/request.py."""
 
 from __future__ import annotations
 
-from .values import VInt
+from .values import StrInt, VInt
 
-FIRST_LINE = "DUMMY sip:user@dummy.com SIP/2.0"
+RURI = "sip:user@dummy.com"
+FIRST_LINE = "DUMMY %s SIP/2.0" % RURI
 HEADERS = (
     ("Via", "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKdummy"),
     ("To", "<sip:to@dummy.com>"),
@@ -17,23 +19,28 @@ HEADERS = (
 )
 MESSAGE = FIRST_LINE + "\r\n" + "".join("%s: %s\r\n" % h for h in HEADERS) + "\r\n"
 COMPACT_NAMES = {"v": "via", "t": "to", "f": "from", "i": "call-id"}
+TRUE = StrInt.with_text(1, "true")      # pv_true: prints as "true"
 
 # the variables, by name, whose value on the dummy request is constant
 VALUES = {
-    "rm": "DUMMY", "ru": "sip:user@dummy.com", "ruri": "sip:user@dummy.com", "rU": "user",
-    "ruri.user": "user", "rd": "dummy.com", "ruri.domain": "dummy.com",
-    "ou": "sip:user@dummy.com", "ouri": "sip:user@dummy.com", "oU": "user", "od": "dummy.com",
+    "rm": "DUMMY", "ou": RURI, "ouri": RURI, "oU": "user", "od": "dummy.com", "op": VInt(5060),
+    "oP": StrInt.with_text(1, "udp"),
     "fu": "sip:from@dummy.com", "from": "sip:from@dummy.com", "fU": "from", "from.user": "from",
     "fd": "dummy.com", "from.domain": "dummy.com", "ft": "1",
     "tu": "sip:to@dummy.com", "to": "sip:to@dummy.com", "tU": "to", "to.user": "to",
     "td": "dummy.com", "to.domain": "dummy.com",
-    "ci": "dummy-1", "cs": VInt(1), "rp": VInt(5060), "rP": "UDP", "pr": "udp", "proto": "udp",
-    "si": "0.0.0.0", "src_ip": "0.0.0.0", "sp": VInt(0), "rv": "SIP/2.0",
-    "msg.type": "request", "msg.is_request": VInt(1),
-    "mb": MESSAGE, "ml": VInt(len(MESSAGE.encode())),
+    "ci": "dummy-1", "cs": "1", "si": "0.0.0.0", "src_ip": "0.0.0.0", "sp": VInt(0),
+    "mi": VInt(0), "msg.type": "request", "msg.is_request": TRUE,
+    "mb": MESSAGE, "ml": VInt(len(MESSAGE.encode())), "Au": "from@dummy.com",
 }
 # the variables the dummy request has no value for (they read as NULL)
-ABSENT = ("fn", "tn", "tt", "du", "ai", "ct", "ua", "rs", "rr", "cl", "cT", "rb")
+ABSENT = ("fn", "tn", "tt", "ai", "ct", "ct.fields", "ua", "rs", "rr", "cl", "cT", "rb", "re",
+          "rt", "di", "dir", "dip", "pu", "pU", "pd", "pn", "path", "ds", "socket_in",
+          "socket_out", "branch", "au", "ar", "adu", "ad", "an", "aU", "auth.nonce", "auth.resp",
+          "auth.cnonce", "auth.opaque", "auth.alg", "auth.qop", "auth.nc",
+          "challenge.algorithm", "challenge.realm", "challenge.nonce", "challenge.opaque",
+          "challenge.qop", "challenge.ik", "challenge.ck", "msg.branch.path",
+          "msg.branch.socket", "msg.branch.attr", "msg.branch.flag", "branch.flag")
 
 
 def header_values(name: str) -> list[str]:

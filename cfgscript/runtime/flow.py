@@ -19,14 +19,14 @@ from .context import (
     E_SCRIPT,
     EXPR_DROP,
     FL_BREAK,
+    FL_ENDED,
     FL_EXIT,
-    FL_RETURN,
     FL_STOP,
     RunContext,
     StopRequested,
 )
 from .expressions import Action, CompileError, Cond
-from .fused import var_against_int
+from .fused import flow_neutral, var_against_int
 from .values import StrInt, VInt, int_of
 
 
@@ -45,7 +45,7 @@ class FlowCompiler:
         def do_if(ctx: RunContext) -> int:
             ctx.line, ctx.file = line, path
             value = get(name)
-            if type(value) is VInt and not ctx.flags & (FL_RETURN | FL_EXIT):
+            if type(value) is VInt and not ctx.flags & FL_ENDED:
                 v = 1 if test(value, number) else 0
             else:
                 v = cond(ctx)
@@ -73,8 +73,8 @@ class FlowCompiler:
 
         def tested(ctx: RunContext) -> int:
             v = cond(ctx)
-            if v < 0 or ctx.flags & (FL_RETURN | FL_EXIT):
-                if v == EXPR_DROP or ctx.flags & (FL_RETURN | FL_EXIT):
+            if v < 0 or ctx.flags & FL_ENDED:
+                if v == EXPR_DROP or ctx.flags & FL_ENDED:
                     return EXPR_DROP
                 log.warning("core", "do_action", "error in expression at %s" % where)
             return v
@@ -91,6 +91,7 @@ class FlowCompiler:
     def stmt_While(self, node: ast.While) -> Action:
         cond = self._statement_condition(node)
         actions = [self.statement(s) for s in node.body]
+        neutral = all(map(flow_neutral, node.body))
         engine = self.engine
         settings = engine.settings
         where = "%s:%d" % (node.file, node.line)
@@ -104,7 +105,7 @@ class FlowCompiler:
             iterations = 0
             limit = settings.max_while_loops
             # the flags only change in the body, which leaves the loop when they do
-            fast = not ctx.flags & (FL_RETURN | FL_EXIT)
+            fast = not ctx.flags & FL_ENDED
             while True:
                 if iterations >= limit:
                     log.error("core", "do_action", "max while loops reached (%d), increase the "
@@ -130,6 +131,11 @@ class FlowCompiler:
                 if not actions:
                     ctx.rc = 1
                     break
+                if neutral:
+                    for action in actions:
+                        ret = action(ctx)
+                    ctx.rc = ret
+                    continue
                 for action in actions:          # the body, as block() runs it
                     ret = action(ctx)
                     if ret == 0:

@@ -110,6 +110,16 @@ def var_assignment(node: ast.Node) -> Optional[str]:
     return None
 
 
+def flow_neutral(node: ast.Node) -> bool:
+    """A statement that never returns 0 and never sets the route's flags: a
+    `$var(name) = value`, or an `if` testing `$var(name) OP number` with only
+    such statements inside. A list of them runs with no checks between them."""
+    if var_assignment(node) is not None:
+        return True
+    return (isinstance(node, ast.If) and var_against_int(node.cond) is not None
+            and all(map(flow_neutral, node.body)) and all(map(flow_neutral, node.orelse or ())))
+
+
 def var_step(node: ast.Assign) -> Optional[tuple[str, str, int]]:
     """(source name, operator, number) when the value is `$var(source) OP number`
     with OP one of + - and % by a positive number."""

@@ -13,6 +13,7 @@ from ..syntax import ast
 from .accessor import Accessor
 from .context import RunContext
 from .logger import Logger
+from .request import Flags
 from .routes import CompiledRoute
 from .settings import RunOptions, Settings
 from .values import Value
@@ -24,6 +25,7 @@ class Interpreter(Protocol):
     options: RunOptions
     catalog: Catalog
     script_vars: dict[str, Value]       # $var, kept across runs
+    flags: Flags                        # the names of message and branch flags
     argv: dict[str, str]                # $argv (cfgscript run -o NAME=VALUE)
     started: float                      # time.time() of the start
     stopping: bool                      # a stop was asked for: running code ends early

@@ -1,6 +1,6 @@
 """Core pseudo-variables (OpenSIPS pvar.c): $var, $avp, $param, $rc, $return,
-time and process variables, $route, $cfg_line, log levels, $C, and the
-variables of the dummy SIP request that non-SIP routes run on (runtime/dummy.py).
+time and process variables, $route, $cfg_line, log levels and $C. The SIP
+message variables are in runtime/msgvars.py.
 
 Each @pvar method compiles one spec (name, index, dynamic name) into an
 Accessor once, at load time; the returned closures do only run-time work.
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Optional
 
 from ..syntax.pvspec import PVSpec
-from . import dummy
 from .accessor import Accessor
 from .context import RouteFrame, RunContext
 from .logger import L_WARN
@@ -43,7 +42,7 @@ class NameResolver:
         return None if value is None or value == "" else text(value)
 
 
-def _index_reader(spec: PVSpec, compiler) -> Callable[[RunContext], object]:
+def index_reader(spec: PVSpec, compiler) -> Callable[[RunContext], object]:
     """The index as an int, "*", "append" or None; variable indexes read at run time."""
     index = spec.index
     if isinstance(index, PVSpec):
@@ -84,7 +83,7 @@ class CoreVariables(Module):
     @pvar("avp")
     def avp(self, spec: PVSpec, compiler) -> Accessor:
         name_of = NameResolver(spec, compiler)
-        index_of = _index_reader(spec, compiler)
+        index_of = index_reader(spec, compiler)
 
         def read(ctx: RunContext) -> Value:
             stack = ctx.avps.stacks.get(name_of(ctx))
@@ -265,7 +264,7 @@ class CoreVariables(Module):
 
     @pvar("route")
     def route(self, spec: PVSpec, compiler) -> Accessor:
-        index_of = _index_reader(spec, compiler)
+        index_of = index_reader(spec, compiler)
 
         def read(ctx: RunContext) -> Value:
             index = index_of(ctx)
@@ -277,7 +276,7 @@ class CoreVariables(Module):
 
     @pvar("route.name")
     def route_name(self, spec: PVSpec, compiler) -> Accessor:
-        return _frame_accessor(spec, compiler, lambda frame: frame.name or "")
+        return _frame_accessor(spec, compiler, _frame_name)
 
     @pvar("route.type")
     def route_type(self, spec: PVSpec, compiler) -> Accessor:
@@ -301,35 +300,6 @@ class CoreVariables(Module):
             bold[0] = False
             return _colour_code(font, name)
         return Accessor(read, per_occurrence=True)
-
-    # ------------------------------------------------------------ the dummy request
-
-    @pvar(*dummy.VALUES)
-    def dummy_request(self, spec: PVSpec, compiler) -> Accessor:
-        value = dummy.VALUES[spec.name]
-        return Accessor(lambda ctx: value)
-
-    @pvar(*dummy.ABSENT)
-    def dummy_absent(self, spec: PVSpec, compiler) -> Accessor:
-        return Accessor(lambda ctx: None)
-
-    @pvar("hdr")
-    def header(self, spec: PVSpec, compiler) -> Accessor:
-        name, index = NameResolver(spec, compiler), _index_reader(spec, compiler)
-
-        def read(ctx: RunContext) -> Value:
-            values = dummy.header_values(name(ctx) or "")
-            at = index(ctx)
-            if at == "*":
-                return ",".join(values) if values else None
-            position = 0 if at is None else at if at >= 0 else len(values) + at
-            return values[position] if 0 <= position < len(values) else None
-        return Accessor(read)
-
-    @pvar("hdrcnt")
-    def header_count(self, spec: PVSpec, compiler) -> Accessor:
-        name = NameResolver(spec, compiler)
-        return Accessor(lambda ctx: VInt(len(dummy.header_values(name(ctx) or ""))))
 
 
 def _avp_position(size: int, index: int) -> Optional[int]:
@@ -395,7 +365,7 @@ def _stack_frame(frames: list[RouteFrame], index) -> Optional[RouteFrame]:
 def _frame_accessor(spec: PVSpec, compiler,
                     value_of: Callable[[RouteFrame], Value]) -> Accessor:
     """A $route.* variable: value_of the route frame its index names (NULL when none)."""
-    index_of = _index_reader(spec, compiler)
+    index_of = index_reader(spec, compiler)
 
     def read(ctx: RunContext) -> Value:
         frame = _stack_frame(ctx.routes, index_of(ctx))
@@ -404,9 +374,16 @@ def _frame_accessor(spec: PVSpec, compiler,
 
 
 def _frame_text(frame: RouteFrame, is_top: bool) -> str:
+    """A frame as $route prints it; a name marked with "!" (error_route) prints as it is."""
     if is_top:
         return frame.kind if frame.name is None else "%s[%s]" % (frame.kind, frame.name)
-    return "route" if frame.name is None else "route[%s]" % frame.name
+    if frame.name is None:
+        return "route"
+    return frame.name[1:] if frame.name.startswith("!") else "route[%s]" % frame.name
+
+
+def _frame_name(frame: RouteFrame) -> str:
+    return "" if frame.name is None or frame.name.startswith("!") else frame.name
 
 
 def _colour_code(font: str, name: str) -> str:

@@ -153,7 +153,7 @@ def _kept_children(rule) -> Optional[list[int]]:
 def _read_cache(path: str) -> Optional[dict]:
     try:
         with open(path, "rb") as f:
-            data = marshal.load(f)
+            data = marshal.loads(f.read())     # marshal.load(f) reads in many small calls
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return data if isinstance(data, dict) and data.get("version") == FORMAT_VERSION else None

@@ -46,7 +46,9 @@ def _addresses(folder: str) -> list[str]:
             "unix:", "http:127.0.0.1:0", "http://127.0.0.1:9/mi", "http:127.0.0.1:0/" + "r" * 300,
             "fifo:" + os.path.join(folder, "fifo"), "fifo:" + folder, "tcp:127.0.0.1:9",
             "rabbitmq:u:%s@127.0.0.1:9/q" % PASSWORD, "nope:1", "udp:", ":", "udp:0.0.0.0:0",
-            "udp:\udcff:9", "http:\udcff:9", "tcp:\udcff:9"]    # a byte that is no UTF-8
+            "udp:\udcff:9", "http:\udcff:9", "tcp:\udcff:9",    # a byte that is no UTF-8
+            "http:\u20ac:9", "http://127.0.0.1:9/\udcff", "http://127.0.0.1:9/a\nb",
+            "udp:a\nb:9", "udp:a..b:9", "http://[::1:9/", "unix:" + folder + "/\x1b"]
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

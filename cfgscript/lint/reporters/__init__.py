@@ -1,27 +1,30 @@
 """Reporters: how lint findings are printed, one format per module, all
-registered in `REPORTERS`. The command line calls `render()` for standard output,
-`summary()` for the line on standard error, and `use_color()` to decide on colour."""
+registered in `REPORTERS` (by module name: a format's module is imported when it
+is used). The command line calls `render()` for standard output, `summary()` for
+the line on standard error, and `use_color()` to decide on colour."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Optional, TextIO
 
 from ...diagnostics import LineLookup
 from ..finding import ERROR, INFO, WARNING, Finding, RuleInfo
-from . import concise, full, github, gitlab, json, junit, sarif
 from .base import Report, count
 
-REPORTERS: dict[str, Callable[[Report], str]] = {
-    "concise": concise.render,
-    "full": full.render,
-    "json": json.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
+# format -> the module (in this package) whose render(Report) prints it
+REPORTERS: dict[str, str] = {
+    "concise": "concise",
+    "full": "full",
+    "json": "json",
+    "github": "github",
+    "gitlab": "gitlab",
+    "sarif": "sarif",
+    "junit": "junit",
 }
 FORMATS = tuple(REPORTERS)
+RULE_TABLE_FORMATS = frozenset({"sarif"})   # the formats that print rule metadata
 DEFAULT_FORMAT = "concise"
 COLOR_CHOICES = ("auto", "always", "never")
 
@@ -35,9 +38,10 @@ def render(format: str, findings: Sequence[Finding], *, paths: Sequence[str] = (
            color: bool = False) -> str:
     """The findings in `format` (one of FORMATS), in a stable order. Only the
     terminal formats (concise, full) use colour."""
-    reporter = REPORTERS.get(format)
-    if reporter is None:
+    module = REPORTERS.get(format)
+    if module is None:
         raise ValueError("unknown output format %r (one of: %s)" % (format, ", ".join(FORMATS)))
+    reporter: Callable[[Report], str] = importlib.import_module("." + module, __name__).render
     ordered = sorted(findings, key=lambda f: f.sort_key)
     return reporter(Report(ordered, paths, rules, line_text, color))
 

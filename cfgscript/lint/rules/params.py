@@ -78,8 +78,8 @@ class MoreValuesThanNames(Rule):
                 self._count(statement, counts, fresh)
             elif _is_raise(statement) and len(statement.args) == 3:
                 self._compare(statement, counts, scope)
-            elif any(isinstance(node, (ast.Assign, ast.Call, ast.RouteCall))
-                     for node in ast.walk(statement)):
+            elif (counts or fresh) and any(isinstance(node, (ast.Assign, ast.Call, ast.RouteCall))
+                                           for node in ast.walk(statement)):
                 counts, fresh = {}, False   # it may have added AVPs: nothing is known now
 
     @staticmethod

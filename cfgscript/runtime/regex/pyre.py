@@ -12,6 +12,7 @@ the spans come from Python only for patterns with one way to match: see
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Optional
 
 from .syntax import ALL_BYTES, Alt, Anchor, Backref, ByteSet, Concat, Group, Node, Repeat
@@ -173,60 +174,40 @@ def _follow(items: list, k: int) -> set[int]:
     return follow
 
 
+def _children(node: Optional[Node]) -> Sequence[Optional[Node]]:
+    if isinstance(node, (Group, Repeat)):
+        return (node.body,)
+    if isinstance(node, Concat):
+        return node.items
+    return node.branches if isinstance(node, Alt) else ()
+
+
+def _variable_inside(node: Optional[Node]) -> bool:
+    if isinstance(node, Repeat) and node.low != node.high:
+        return True
+    return any(_variable_inside(child) for child in _children(node))
+
 
 def nested_repetition(tree: Optional[Node]) -> bool:
     """Whether a repetition that can turn more than once holds one of variable
     length, as (.*){2,}: Python's backtracking can take exponential time on
     those where glibc's automaton does not."""
-    def variable_inside(node: Optional[Node]) -> bool:
-        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
-            return False
-        if isinstance(node, Group):
-            return variable_inside(node.body)
-        if isinstance(node, (Concat, Alt)):
-            children = node.items if isinstance(node, Concat) else node.branches
-            return any(variable_inside(child) for child in children)
-        return node.low != node.high or variable_inside(node.body)
+    if isinstance(tree, Repeat) and (tree.high is None or tree.high > 1) \
+            and _variable_inside(tree.body):
+        return True
+    return any(nested_repetition(child) for child in _children(tree))
 
-    def nested(node: Optional[Node]) -> bool:
-        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
-            return False
-        if isinstance(node, Group):
-            return nested(node.body)
-        if isinstance(node, (Concat, Alt)):
-            children = node.items if isinstance(node, Concat) else node.branches
-            return any(nested(child) for child in children)
-        turns_again = node.high is None or node.high > 1
-        return (turns_again and variable_inside(node.body)) or nested(node.body)
 
-    return nested(tree)
+def _has_anchor(node: Optional[Node]) -> bool:
+    return isinstance(node, Anchor) or any(_has_anchor(child) for child in _children(node))
 
 
 def anchor_in_copy(tree: Optional[Node]) -> bool:
     """Whether an anchor sits in a repetition glibc unrolls into copies (+,
     {n,m} beyond one turn): its anchors hold everywhere in the copies (see
     nfa.py), which a Python regex cannot say."""
-    def has_anchor(node: Optional[Node]) -> bool:
-        if node is None or isinstance(node, (ByteSet, Backref)):
-            return False
-        if isinstance(node, Anchor):
+    if isinstance(tree, Repeat):
+        turns = tree.low if tree.high == tree.low else (tree.high or tree.low + 1)
+        if turns > 1 and _has_anchor(tree.body):
             return True
-        if isinstance(node, Group):
-            return has_anchor(node.body)
-        if isinstance(node, (Concat, Alt)):
-            children = node.items if isinstance(node, Concat) else node.branches
-            return any(has_anchor(child) for child in children)
-        return has_anchor(node.body)
-
-    def copied(node: Optional[Node]) -> bool:
-        if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
-            return False
-        if isinstance(node, Group):
-            return copied(node.body)
-        if isinstance(node, (Concat, Alt)):
-            children = node.items if isinstance(node, Concat) else node.branches
-            return any(copied(child) for child in children)
-        turns = node.low if node.high == node.low else (node.high or node.low + 1)
-        return (turns > 1 and has_anchor(node.body)) or copied(node.body)
-
-    return copied(tree)
+    return any(anchor_in_copy(child) for child in _children(tree))

@@ -6,9 +6,11 @@ NAMES maps each name to its compiler.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Optional, Union
 
 from ..values import Value, VInt, byte_len
 from .common import DIGITS, Args, Compiler, Step, ascii_lower, simple, str_of
@@ -50,6 +52,7 @@ class _UriParser:
         self.param = ""                 # field of the recognised parameter being read
         self.value_start = 0
         self.start = 0                  # `s` in the C code
+        self.kind = ""
 
     def parse(self) -> dict[str, Union[str, int]]:
         s = self.s
@@ -77,6 +80,7 @@ class _UriParser:
         for i in range(p, len(s)):
             state = handlers[state](self, s[i], i, state)
         self.finish(state, len(s))
+        self.kind = kind
         return self.result(kind)
 
     def result(self, kind: str) -> dict[str, Union[str, int]]:
@@ -87,6 +91,7 @@ class _UriParser:
         elif kind == "urn:nena":
             out.pop("user", None)
         out["port_no"] = self.port_no
+        out["scheme"] = kind
         return out
 
     # ---- the C macros
@@ -326,12 +331,65 @@ class _UriParser:
             raise _BadUri
 
 
+# sip:/sips: with an optional plain user, a name or IPv4 host and an optional
+# port: characters the state machine passes over in every state they occur in,
+# so the fields are just the groups (tests hold the two to the same results)
+_SIMPLE_URI = re.compile(r"[sS][iI][pP][sS]?:(?:([A-Za-z0-9_.+-]+)@)?"
+                         r"([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?")
+
+
+def _simple_uri(s: str) -> Union[dict[str, Union[str, int]], None]:
+    """The fields of a URI of the simple shape, or None for every other URI."""
+    match = _SIMPLE_URI.fullmatch(s)
+    if match is None:
+        return None
+    user, host, port = match.groups()
+    fields: dict[str, Union[str, int]] = {"host": host, "port_no": 0}
+    if user is not None:
+        fields["user"] = user
+    if port is not None:
+        number = int(port)
+        if number > 0xFFFF:
+            return None
+        fields["port"], fields["port_no"] = port, number
+    return fields
+
+
 @lru_cache(maxsize=256)
 def _parse_uri(s: str) -> Union[dict[str, Union[str, int]], None]:
+    simple_fields = _simple_uri(s)
+    if simple_fields is not None:
+        return simple_fields
     try:
         return _UriParser(s).parse()
     except _BadUri:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class UriSpans:
+    """A parsed URI as positions: each part's (start, end) in the text."""
+    kind: str                               # "sip:", "sips", "tel:", "urn:service", ...
+    spans: dict[str, tuple[int, int]]
+    port_no: int
+
+
+def uri_spans(s: str) -> Optional[UriSpans]:
+    """parse_uri() keeping where each part is, for rewriting a URI; None when it is no URI."""
+    parser = _UriParser(s)
+    try:
+        parser.parse()
+    except _BadUri:
+        return None
+    spans = dict(parser.fields)
+    if parser.kind == "tel:":
+        spans["user"] = spans.pop("host", (parser.start, parser.start))
+    return UriSpans(parser.kind, spans, parser.port_no)
+
+
+def parse_uri(s: str) -> Optional[dict[str, Union[str, int]]]:
+    """The parts of a URI as text (cached), with "port_no"; None when it is no URI."""
+    return _parse_uri(s) if s else None
 
 
 def _uri_step(work: Callable[[dict, str, object], Value]) -> Step:
