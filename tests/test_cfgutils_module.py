@@ -104,9 +104,9 @@ def test_mi_shv_get_lists_every_shared_variable() -> None:
                          'startup_route { $shv(b) = "two"; }\n')
     engine.run_startup()
     try:
-        assert _mi(engine, "shv_get")["result"] == {"VARs": [
+        assert _mi(engine, "shv_get")["result"] == [[
             {"name": "a", "type": "integer", "value": 1},
-            {"name": "b", "type": "string", "value": "two"}]}
+            {"name": "b", "type": "string", "value": "two"}]]
     finally:
         engine.shutdown()
 
@@ -138,8 +138,8 @@ def test_naming_a_shared_variable_creates_it_as_opensips_does() -> None:
     engine = load_engine(HEAD + 'startup_route { xlog("$shv(seen)\\n"); }\n')
     engine.run_startup()
     try:
-        assert _mi(engine, "shv_get")["result"] == {"VARs": [
-            {"name": "seen", "type": "integer", "value": 0}]}
+        assert _mi(engine, "shv_get")["result"] == [[
+            {"name": "seen", "type": "integer", "value": 0}]]
     finally:
         engine.shutdown()
 

@@ -350,11 +350,20 @@ class Cfgutils(Module):
             return {"type": "string", "value": value}
         return {"type": "integer", "value": int(value)}
 
+    def _table_order(self, names) -> list[str]:
+        """OpenSIPS's order for a listing of its shared-variable table: bucket by
+        bucket (core_hash over shv_hash_size), names in byte order in each."""
+        size = self.param("shv_hash_size")
+        return sorted(names, key=lambda name: (core_hash(name, size),
+                                               name.encode("utf-8", "surrogateescape")))
+
     @mi_command("cfgutils:shv_get", (), ("name",))
-    def mi_shv_get(self, params: dict) -> dict:
+    def mi_shv_get(self, params: dict) -> dict | list:
         if "name" not in params:
-            return {"VARs": [{"name": name, **self._shown(value)}
-                             for name, value in self.shared.items()]}
+            # OpenSIPS adds its "VARs" array to a result that is itself an array,
+            # where the name is lost: the listing comes as an array in an array
+            return [[{"name": name, **self._shown(self.shared[name])}
+                     for name in self._table_order(self.shared)]]
         name = get_str(params, "name")
         if name not in self.shared:
             raise MIError(404, "Not found")
