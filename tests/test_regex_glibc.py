@@ -76,6 +76,12 @@ REGRESSIONS = [
     (b"(^a?){2}", b"ab", 2),  # a match may end through an anchor of a copy: the walk fails
     (b"(a$){2}", b"aa", 1),  # REG_NOSUB has no group nodes: =~ matches, regexec not
     (b"(b*a$){2}", b"bababa", 2),
+    # a back-reference repeats a span of its group found apart from the path:
+    # the first close node of the group where the span ends, and no open node
+    # of it on the way from there to the back-reference
+    (b"(a*){2}x\\1", b"aaxa", 2),  # glibc never matches this
+    (b"(a*)*x\\1", b"x", 2),  # an empty turn of the loop sets the group
+    (b"(a*)x\\1", b"aaxaa", 2),
 ]
 
 

@@ -25,6 +25,7 @@ from .match import Matcher, Spans, WalkFailed
 from .nfa import build
 from .pyre import (
     anchor_in_copy,
+    has_backref,
     line_anchors_inside,
     nested_repetition,
     single_path,
@@ -50,7 +51,11 @@ class Regex:
         self._notbol_search = None
         self._single_path = single_path(parsed.tree)
         self._superset = not newline and line_anchors_inside(parsed.tree)
-        self._automaton_only = nested_repetition(parsed.tree) or anchor_in_copy(parsed.tree)
+        # Python's regex is no guide where glibc's automaton is its own: nested
+        # variable repetitions (exponential there), anchors in copies, and
+        # back-references (glibc resolves them by its own bookkeeping)
+        self._automaton_only = (nested_repetition(parsed.tree) or anchor_in_copy(parsed.tree)
+                                or has_backref(parsed.tree))
         self._matcher: Optional[Matcher] = None
         self._nosub_matcher: Optional[Matcher] = None
         self._too_big = False

@@ -64,6 +64,7 @@ class Automaton:
     end: int = 0
     group_map: dict[int, int] = field(default_factory=dict)       # merged group -> its outer
     has_backrefs: bool = False
+    referenced: frozenset[int] = frozenset()                      # the groups back-references name
 
 
 def _concat(left: Optional[_T], right: Optional[_T]) -> Optional[_T]:
@@ -244,6 +245,8 @@ def build(parsed: Parsed, nosub: bool = False) -> Automaton:
     automaton.init = root.first.index
     automaton.end = next(node.index for node in order if node.kind == "end")
     automaton.has_backrefs = "bref" in automaton.kinds
+    automaton.referenced = frozenset(g for k, g in zip(automaton.kinds, automaton.groups)
+                                     if k == "bref")
     return automaton
 
 
