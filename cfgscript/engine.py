@@ -459,16 +459,13 @@ class Engine:
         if route is None or self._error_route_active:
             return
         self._error_route_active = True
-        saved = ctx.flags
-        ctx.flags = 0
-        try:
+        try:                    # its exit ends the whole run; its return only error_route
             ctx.routes.append(ERROR_ROUTE_FRAME)
             ctx.params.append(NO_PARAMS)
             self._run_actions(ctx, route.body)
             ctx.params.pop()
             ctx.routes.pop()
         finally:
-            ctx.flags = saved
             ctx.error_info = None
             self._error_route_active = False
 

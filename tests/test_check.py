@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cfgscript.catalog import load_catalog
 from cfgscript.check import check_source
 from cfgscript.diagnostics import ERROR
 from cfgscript.syntax.parser import split_points
@@ -208,3 +209,14 @@ def test_a_global_value_takes_a_form_of_its_rule(assignment: str, error: str) ->
     source = load_text("%s\nroute { exit; }\n" % assignment, "g.cfg")
     messages = [d.message for d in check_source(source, jobs=1) if d.severity == ERROR]
     assert messages == ([] if error is None else [error])
+
+
+@pytest.mark.parametrize("release, severity", [("3.4", "warning"), ("3.5", "warning"),
+                                               ("3.6", None), ("4.1", None)])
+def test_accept_subdomain_before_3_6_is_one_more_alias_name(release: str, severity) -> None:
+    # before 3.6 cfg.lex has no such keyword: OpenSIPS starts, with an alias of that name
+    source = load_text("alias = udp:example.com:5060 accept_subdomain\nroute { exit; }\n",
+                       "a.cfg")
+    found = check_source(source, load_catalog(release), jobs=1)
+    assert [d.severity for d in found] == ([severity] if severity else [])
+    assert all("as one more alias host name" in d.message for d in found)

@@ -31,7 +31,7 @@ def test_the_shortcut_agrees_with_the_state_machine(scheme, user, host, port):
 
 def test_the_shortcut_takes_the_common_forms():
     assert _simple_uri("sip:123@example.org") == {"user": "123", "host": "example.org",
-                                                  "port_no": 0}
+                                                  "port_no": 0, "scheme": "sip:"}
     assert _simple_uri("sips:alice@10.0.0.1:5061") == full_parse("sips:alice@10.0.0.1:5061")
     assert _simple_uri("sip:a@b:99999") is None
     assert _simple_uri("sip:a;b@c") is None

@@ -35,6 +35,7 @@ from .facts import ItemReport, Reporter, RouteContext, RouteFacts, Where
 from .indexes import takes_word_index
 from .release import (
     ReleaseLimits,
+    alias_misreading,
     global_problems,
     module_file_problem,
     module_refusal,
@@ -88,6 +89,9 @@ class ItemChecker(Reporter):
             return
         for problem in global_problems(node, self.release):
             self.error(E_RELEASE_FORM, problem, node)
+        misread = alias_misreading(node, self.release)
+        if misread is not None:
+            self.error(E_RELEASE_FORM, misread, node, WARNING)
         refused = value_form_problem(node, self.catalog.global_forms(node.name))
         if refused is not None:
             self.error(E_GLOBAL, "'%s' expects %s, not %s" % (node.name, refused, node.text), node)

@@ -82,20 +82,29 @@ def statement_problem(node: ast.Node, release: str) -> Optional[str]:
 
 
 def global_problems(node: ast.GlobalParam, release: str) -> Iterator[str]:
-    """Why the target's grammar refuses the value of socket, listen, alias or mpath."""
+    """Why the target's grammar refuses the value of socket, listen or mpath."""
     if node.kind != "compound":
         return
     words = _QUOTED.sub('""', node.text).split()
     if node.name in ("socket", "listen") and words:
         yield from _socket_problems(words, release)
-    elif node.name == "alias" and "accept_subdomain" in words[1:]:
-        found = _too_new("alias.accept_subdomain", release, "alias ... accept_subdomain")
-        if found:
-            yield found
     elif node.name == "mpath" and len(_QUOTED.findall(node.text)) > 1:
         found = _too_new("mpath.list", release, "an mpath list (\"a\":\"b\")")
         if found:
             yield found
+
+
+def alias_misreading(node: ast.GlobalParam, release: str) -> Optional[str]:
+    """An alias with accept_subdomain, for a release whose lexer has no such keyword:
+    the word is taken as one more alias host name (OpenSIPS 3.4 starts and lists
+    "accept_subdomain" among its aliases)."""
+    if node.name != "alias" or node.kind != "compound" or release_value(
+            "alias.accept_subdomain", release):
+        return None
+    if "accept_subdomain" not in _QUOTED.sub('""', node.text).split()[1:]:
+        return None
+    return ("alias ... accept_subdomain is first in OpenSIPS %s; %s reads 'accept_subdomain' "
+            "as one more alias host name" % (first_release("alias.accept_subdomain"), release))
 
 
 # The single-token value forms of cfg.y's global assignments. yes/no/on/off lex as

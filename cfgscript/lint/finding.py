@@ -5,6 +5,7 @@ Nothing here knows how a finding is shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple, Optional
 
 ERROR = "error"         # OpenSIPS refuses it at start-up, or it cannot work
@@ -51,9 +52,8 @@ class Finding(NamedTuple):
     fix: Optional[Fix] = None
     included_from: tuple[tuple[str, int], ...] = ()
 
-    @property
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+    # (path, line, column, code), read by position in C: findings are sorted often
+    sort_key = property(itemgetter(0, 1, 2, 5))
 
     def as_json(self) -> dict:
         """The stable JSON form (documented in docs/lint-json.md)."""

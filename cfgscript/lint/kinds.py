@@ -21,14 +21,14 @@ VAR_PREFIX = "var:"
 
 # SIP variables whose value is a string or NULL, never an int: URIs and their
 # user/host parts, display names, tags, Call-ID, User-Agent, source IP, header
-# bodies. Ports, methods, CSeq and status codes also carry an int, so they are
-# not here.
+# bodies, the CSeq number (OpenSIPS gives it as text only). Ports, methods and
+# status codes also carry an int, so they are not here.
 STRING_ONLY_PVARS = frozenset((
     "ru", "ruri", "rU", "ruri.user", "rd", "ruri.domain",
     "ou", "ouri", "oU", "od",
     "fu", "from", "fU", "from.user", "fd", "from.domain", "fn", "ft",
     "tu", "to", "tU", "to.user", "td", "to.domain", "tn", "tt",
-    "ci", "ua", "si", "src_ip", "hdr",
+    "ci", "cs", "ua", "si", "src_ip", "hdr",
 ))
 
 

@@ -229,8 +229,8 @@ class MessageVariables(Module):
         return self._duri_part("proto")
 
     def _duri_part(self, name: str) -> Accessor:
+        """$dd, $dp, $dP: read from the destination URI; $dd and $dp rewrite it."""
         part, log = URI_PARTS[name], self.engine.logger
-        setter = "pv_set_dsturi_" + name
 
         def read(ctx: RunContext) -> Value:
             uri = ctx.request.dst_uri
@@ -241,6 +241,10 @@ class MessageVariables(Module):
                 log.error("core", "pv_get_dsturi_attr", "failed to parse dst uri")
                 return None
             return part(parsed)
+
+        if name == "proto":
+            return Accessor(read)
+        setter = "pv_set_dsturi_" + name
 
         def rewrite_to(ctx: RunContext, value: str) -> bool:
             host, port = (value, None) if name == "host" else (None, value)
@@ -259,8 +263,6 @@ class MessageVariables(Module):
                 return False
             return rewrite_to(ctx, text(value))
 
-        if name == "proto":
-            return Accessor(read)
         delete = (lambda ctx, op: rewrite_to(ctx, "")) if name == "port" else _bad_parameters(
             log, setter)
         return Accessor(read, write, delete)
@@ -328,6 +330,26 @@ class MessageVariables(Module):
         def read(ctx: RunContext) -> Value:
             return as_value(getattr(ctx.error_info or NO_ERROR, field))
         return Accessor(read)
+
+    # ------------------------------------------------------------ the body
+
+    @pvar("sdp", "sdp.line", "sdp.session", "sdp.stream", "sdp.stream.idx")
+    def sdp(self, spec: PVSpec, compiler) -> Accessor:
+        """The dummy request has no body: SDP parts read NULL, and writing fails."""
+        log = self.engine.logger
+        function = spec.name.replace(".", "_")
+
+        def read(ctx: RunContext) -> Value:
+            if spec.name != "sdp":
+                log.error("core", "pv_get_" + function, "current SIP message has no SDP body!")
+            return None
+
+        def write(ctx: RunContext, op: str, value: Value) -> bool:
+            log.error("core", "pv_set_" + function, "current SIP message has no SDP body!"
+                      if spec.name != "sdp" else "an SDP body cannot be set in cfgscript")
+            return False
+
+        return Accessor(read, None if spec.name == "sdp.stream.idx" else write)
 
     # ------------------------------------------------------------ headers
 

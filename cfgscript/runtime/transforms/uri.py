@@ -344,7 +344,8 @@ def _simple_uri(s: str) -> Union[dict[str, Union[str, int]], None]:
     if match is None:
         return None
     user, host, port = match.groups()
-    fields: dict[str, Union[str, int]] = {"host": host, "port_no": 0}
+    fields: dict[str, Union[str, int]] = {"host": host, "port_no": 0,
+                                          "scheme": s[:4].lower()}    # "sip:" or "sips"
     if user is not None:
         fields["user"] = user
     if port is not None:
