@@ -73,8 +73,15 @@ REGRESSIONS = [
     (b"(^.)+", b"\nab", 1),  # an anchor in a copy of + holds everywhere ...
     (b"(^.)+", b".ab", 2),  # ... but the walk needs it: no match at all
     (b"(\\<.)+", b".ab", 2),
+    (b"(^a?){2}", b"ab", 2),  # a match may end through an anchor of a copy: the walk fails
     (b"(a$){2}", b"aa", 1),  # REG_NOSUB has no group nodes: =~ matches, regexec not
     (b"(b*a$){2}", b"bababa", 2),
+    # a back-reference repeats a span of its group found apart from the path:
+    # the first close node of the group where the span ends, and no open node
+    # of it on the way from there to the back-reference
+    (b"(a*){2}x\\1", b"aaxa", 2),  # glibc never matches this
+    (b"(a*)*x\\1", b"x", 2),  # an empty turn of the loop sets the group
+    (b"(a*)x\\1", b"aaxaa", 2),
 ]
 
 
@@ -101,6 +108,15 @@ def test_a_pattern_glibc_loops_on_costs_a_bounded_wait():
         assert slow.hangs == 1
         assert slow.regex(b"a", b"ba", nmatch=1) == [(1, 2)]
     assert compile_regex("(|^.)+").spans(b"ab", 2) is not None
+
+
+def test_an_automaton_too_big_to_build_leaves_python_to_answer():
+    """b{1,40}{1,40}{1,40} unrolls into 64,000 nodes: glibc builds them,
+    cfgscript lets Python's regex answer."""
+    regex = compile_regex("b{1,40}{1,40}{1,40}")
+    assert regex.spans(b"abbc", 2) == [(1, 3), (-1, -1)]
+    assert regex.matches("abbc") and not regex.matches("aaa")
+    assert compile_regex("b{1,40}{1,40}{1,40}\\<").spans(b"bb a", 1) is None
 
 
 def test_nested_repetition_takes_polynomial_time():

@@ -25,6 +25,7 @@ from .match import Matcher, Spans, WalkFailed
 from .nfa import build
 from .pyre import (
     anchor_in_copy,
+    has_backref,
     line_anchors_inside,
     nested_repetition,
     single_path,
@@ -50,9 +51,14 @@ class Regex:
         self._notbol_search = None
         self._single_path = single_path(parsed.tree)
         self._superset = not newline and line_anchors_inside(parsed.tree)
-        self._automaton_only = nested_repetition(parsed.tree) or anchor_in_copy(parsed.tree)
+        # Python's regex is no guide where glibc's automaton is its own: nested
+        # variable repetitions (exponential there), anchors in copies, and
+        # back-references (glibc resolves them by its own bookkeeping)
+        self._automaton_only = (nested_repetition(parsed.tree) or anchor_in_copy(parsed.tree)
+                                or has_backref(parsed.tree))
         self._matcher: Optional[Matcher] = None
         self._nosub_matcher: Optional[Matcher] = None
+        self._too_big = False
 
     def matches(self, subject: str) -> bool:
         if "\0" in subject:
@@ -60,8 +66,9 @@ class Regex:
         data = to_bytes(subject)
         if self._icase:
             data = data.upper()
-        if self._automaton_only or self._superset:
-            return next(self._starts(data, self._search, False, self._nosub()), None) is not None
+        exact = self._nosub() if self._automaton_only or self._superset else None
+        if exact is not None:
+            return next(self._starts(data, self._search, False, exact), None) is not None
         return self._search(data) is not None
 
     def spans(self, data: bytes, nmatch: int = 1, notbol: bool = False) -> Optional[Spans]:
@@ -73,14 +80,17 @@ class Regex:
         registers = max(nmatch, 1)
         wanted = min(registers, self.groups + 1)     # regexec() ignores the registers past them
         search = self._searcher(notbol)
-        if self._single_path and not self._automaton_only and not self._superset:
+        exact = None
+        if not self._single_path or self._automaton_only or self._superset:
+            exact = self._exact()
+        if exact is None:
             found = search(data)
             if found is None:
                 return None
             return [found.span(k) if k < wanted else (-1, -1) for k in range(registers)]
         try:
-            for start in self._starts(data, search, notbol, self._exact()):
-                regs = self._exact().match_at(data, start, wanted, notbol)
+            for start in self._starts(data, search, notbol, exact):
+                regs = exact.match_at(data, start, wanted, notbol)
                 if regs is not None:
                     return regs + [(-1, -1)] * (registers - wanted)
         except WalkFailed:
@@ -102,16 +112,24 @@ class Regex:
                 yield found.start()
             pos = found.start() + 1
 
-    def _exact(self) -> Matcher:
-        if self._matcher is None:
-            self._matcher = Matcher(build(self._parsed), self._newline)
+    def _exact(self) -> Optional[Matcher]:
+        """glibc's automaton, or None past the size cfgscript builds (then
+        Python's regex answers, with its own choice of submatches)."""
+        if self._matcher is None and not self._too_big:
+            try:
+                self._matcher = Matcher(build(self._parsed), self._newline)
+            except RegexError:
+                self._too_big = True
         return self._matcher
 
-    def _nosub(self) -> Matcher:
+    def _nosub(self) -> Optional[Matcher]:
         """The automaton of REG_NOSUB, which has no nodes for the groups no
         back-reference names: `=~` and the regex parameters of functions."""
-        if self._nosub_matcher is None:
-            self._nosub_matcher = Matcher(build(self._parsed, nosub=True), self._newline)
+        if self._nosub_matcher is None and not self._too_big:
+            try:
+                self._nosub_matcher = Matcher(build(self._parsed, nosub=True), self._newline)
+            except RegexError:
+                self._too_big = True
         return self._nosub_matcher
 
     def _searcher(self, notbol: bool):

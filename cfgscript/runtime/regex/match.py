@@ -7,8 +7,9 @@ down to the nodes on some path to the end of the match, and the walk takes,
 at each epsilon node, the lowest-numbered transition still on such a path
 (the second one when the first was already passed since the last character).
 Registers follow glibc's update rule, including its undoing of an empty
-match of an optional group. Patterns with back-references are walked with
-glibc's fail stack instead.
+match of an optional group. With back-references the forward pass resolves
+each of them as glibc's get_subexp() does (a span of its group found apart
+from the path, see _subexp_spans), and the walk uses glibc's fail stack.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Matcher:
     def __init__(self, automaton: Automaton, newline: bool):
         self.nfa = automaton
         self.newline = newline
+        self._entries: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._closures: dict[tuple, frozenset[int]] = {}
         self._steps: dict[tuple, frozenset[int]] = {}
 
@@ -144,7 +146,7 @@ class Matcher:
     def matches_at(self, data: bytes, start: int, notbol: bool) -> bool:
         classes = self._classes(data, start, notbol)
         if self.nfa.has_backrefs:
-            return _longest_with_backrefs(self.nfa, data, start, classes) is not None
+            return self._longest_with_backrefs(data, start, classes) is not None
         return any(self.nfa.end in state for state in self._forward(data, start, classes)[1])
 
     def match_at(self, data: bytes, start: int, nmatch: int, notbol: bool) -> Optional[Spans]:
@@ -199,7 +201,7 @@ class Matcher:
         stack = list(seeds)
         while stack:
             node = stack.pop()
-            if node in plain or nfa.kinds[node] == "anchor":
+            if node in plain or (nfa.kinds[node] == "anchor" and not nfa.inert[node]):
                 continue
             plain.add(node)
             if nfa.kinds[node] not in ("char", "end", "bref"):
@@ -227,69 +229,137 @@ class Matcher:
         return {node for node in alive if not nfa.inert[node]
                 or _holds_before(nfa.anchors[node], before)}
 
+    # ------------------------------------------------------------ back-references
+
+    def _longest_with_backrefs(self, data: bytes, start: int,
+                               classes: tuple[list[str], ...]) -> Optional[int]:
+        """The forward pass of glibc with back-references: a back-reference at
+        p takes each (t, s) that get_subexp() finds (see _subexp_spans) to
+        the node after it at p + s - t; the farthest end reached."""
+        nfa = self.nfa
+        before, step_after, halt_after = classes
+        seeds: dict[int, set[int]] = {start: {nfa.init}}
+        states: dict[int, frozenset[int]] = {}
+        self._entries: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        tops: list[tuple[int, int]] = []
+        best: Optional[int] = None
+        i = start
+        while i <= len(data):
+            if i not in seeds:
+                ahead = [k for k in seeds if k > i]
+                if not ahead:
+                    break
+                i = min(ahead)
+            pending = True
+            while pending:
+                state = self._closure(frozenset(seeds[i]), before[i], step_after[i])
+                states[i] = state
+                tops += [(n, i) for n in sorted(state)
+                         if nfa.kinds[n] == "open" and nfa.groups[n] in nfa.referenced
+                         and (n, i) not in tops]
+                pending = False
+                for node in sorted(n for n in state if nfa.kinds[n] == "bref"):
+                    spans = self._subexp_spans(data, node, i, tops, states, classes)
+                    self._entries[(node, i)] = spans
+                    for t, s in spans:
+                        dest = i + s - t
+                        seed = nfa.edests[node][0] if s == t else nfa.nexts[node]
+                        if seed not in seeds.setdefault(dest, set()):
+                            seeds[dest].add(seed)
+                            pending = pending or dest == i
+            if nfa.end in self._closure(frozenset(seeds[i]), before[i], halt_after[i]):
+                best = i
+            if i < len(data):
+                following = self._step(states[i], data[i])
+                if following:
+                    seeds.setdefault(i + 1, set()).update(following)
+            del seeds[i]
+            i += 1
+        return best
+
+    def _subexp_spans(self, data: bytes, bref: int, p: int, tops: list[tuple[int, int]],
+                      states: dict[int, frozenset[int]], classes) -> list[tuple[int, int]]:
+        """get_subexp(): the spans (t, s) a back-reference at p may repeat: an
+        open node of its group at t, the lowest-numbered close node C of the
+        group in the state at s, a path from the one to the other, and one
+        from C to the back-reference that opens the group no more."""
+        nfa = self.nfa
+        group = nfa.groups[bref]
+        found = []
+        for top, t in tops:
+            if nfa.groups[top] != group or t > p:
+                continue
+            for s in range(t, p + 1):
+                if s > t:
+                    at = p + s - t - 1
+                    if at >= len(data) or data[at] != data[s - 1]:
+                        break
+                closes = [n for n in states.get(s, ()) if nfa.kinds[n] == "close"
+                          and nfa.groups[n] == group]
+                if not closes:
+                    continue
+                close = min(closes)
+                if self._arrives(data, top, t, close, s, "close", classes) \
+                        and self._arrives(data, close, s, bref, p, "open", classes):
+                    found.append((t, s))
+        return found
+
+    def _arrives(self, data: bytes, first: int, start: int, last: int, end: int,
+                 stop: str, classes) -> bool:
+        """check_arrival(): whether `first` at start reaches `last` at end,
+        the paths ending at the nodes of kind `stop` of the same group (a
+        close node is reached, an open one is not)."""
+        nfa = self.nfa
+        group = nfa.groups[first]
+        halt_after = classes[2]
+
+        ahead: dict[int, set[int]] = {}
+
+        def closure(nodes: set[int], i: int) -> set[int]:
+            before = classes[0][0] if i == 0 else halt_after[i - 1]
+            seen: set[int] = set()
+            stack = list(nodes)
+            while stack:
+                node = stack.pop()
+                kind = nfa.kinds[node]
+                if node in seen or (kind == "open" and stop == "open"
+                                    and nfa.groups[node] == group and node != first):
+                    continue
+                if kind == "anchor" and not nfa.inert[node] \
+                        and not _holds(nfa.anchors[node], before, halt_after[i]):
+                    continue
+                seen.add(node)
+                if kind == "close" and stop == "close" and nfa.groups[node] == group:
+                    continue
+                if kind == "bref":          # expand_bkref_cache(): what the forward pass found
+                    for t, s in self._entries.get((node, i), ()):
+                        if s == t:
+                            stack.append(nfa.edests[node][0])
+                        else:
+                            ahead.setdefault(i + s - t, set()).add(nfa.nexts[node])
+                elif kind not in ("char", "end"):
+                    stack.extend(nfa.edests[node])
+            return seen
+
+        current = closure({first}, start)
+        for i in range(start, end):
+            moved = {nfa.nexts[n] for n in current
+                     if nfa.kinds[n] == "char" and data[i] in nfa.members[n]}
+            moved |= ahead.pop(i + 1, set())
+            if not moved and not any(k > i for k in ahead):
+                return False
+            current = closure(moved, i + 1)
+        return last in current
+
     def _match_backrefs(self, data: bytes, start: int, nmatch: int,
                         classes: tuple[list[str], ...]) -> Optional[Spans]:
-        end = _longest_with_backrefs(self.nfa, data, start, classes)
+        end = self._longest_with_backrefs(data, start, classes)
         if end is None:
             return None
         regs = [(start, end)] + [(-1, -1)] * (nmatch - 1)
         if nmatch <= 1:
             return regs[:max(nmatch, 1)]
         return _Walk(self.nfa, data, regs, lambda node, idx: True).run(start, end, backtrack=True)
-
-
-def _longest_with_backrefs(nfa: Automaton, data: bytes, start: int,
-                           classes: tuple[list[str], ...]) -> Optional[int]:
-    """Every path from start (depth first, each back-reference matching what
-    its group last matched on that path): the farthest end reached."""
-    best: Optional[int] = None
-    stack: list[tuple[int, int, tuple, frozenset[int]]] = [(nfa.init, start, (), frozenset())]
-    steps = 0
-    while stack and steps < _BACKTRACK_LIMIT:
-        steps += 1
-        node, i, groups, passed = stack.pop()
-        kind = nfa.kinds[node]
-        if kind == "end":
-            best = i if best is None else max(best, i)
-            continue
-        if kind == "char":
-            if i < len(data) and data[i] in nfa.members[node]:
-                stack.append((nfa.nexts[node], i + 1, groups, frozenset()))
-            continue
-        if node in passed:
-            continue                    # an empty turn of a loop
-        passed = passed | {node}
-        if kind == "anchor" and not nfa.inert[node] \
-                and not _holds(nfa.anchors[node], classes[0][i], classes[1][i]) \
-                and not _holds(nfa.anchors[node], classes[0][i], classes[2][i]):
-            continue
-        if kind == "open":
-            groups = groups + ((nfa.groups[node], i, -1),)
-        elif kind == "close":
-            groups = groups + ((nfa.groups[node], -2, i),)
-        elif kind == "bref":
-            span = _group_span(groups, nfa.groups[node])
-            if span is None:
-                continue
-            length = span[1] - span[0]
-            if data[span[0]:span[1]] != data[i:i + length]:
-                continue
-            if length:
-                stack.append((nfa.nexts[node], i + length, groups, frozenset()))
-                continue
-        stack.extend((dest, i, groups, passed) for dest in reversed(nfa.edests[node]))
-    return best
-
-
-def _group_span(events: tuple, group: int) -> Optional[tuple[int, int]]:
-    so = eo = -1
-    for number, opened, closed in events:
-        if number == group:
-            if opened >= 0:
-                so, eo = opened, -1
-            else:
-                eo = closed
-    return (so, eo) if so >= 0 and eo >= 0 else None
 
 
 class _Walk:

@@ -64,6 +64,7 @@ class Automaton:
     end: int = 0
     group_map: dict[int, int] = field(default_factory=dict)       # merged group -> its outer
     has_backrefs: bool = False
+    referenced: frozenset[int] = frozenset()                      # the groups back-references name
 
 
 def _concat(left: Optional[_T], right: Optional[_T]) -> Optional[_T]:
@@ -190,8 +191,23 @@ def _postorder(node: Optional[_T], out: list[_T]) -> None:
                 stack.append((child, False))
 
 
+def _size(node: Optional[Node]) -> int:
+    """About the number of nodes the unrolled tree has (at least that many)."""
+    if node is None or isinstance(node, (ByteSet, Anchor, Backref)):
+        return 1
+    if isinstance(node, Group):
+        return 2 + _size(node.body)
+    if isinstance(node, (Concat, Alt)):
+        children = node.items if isinstance(node, Concat) else node.branches
+        return sum(_size(child) for child in children)
+    copies = max(node.low, node.high if node.high is not None else node.low + 1, 1)
+    return copies * _size(node.body)
+
+
 def build(parsed: Parsed, nosub: bool = False) -> Automaton:
     """The automaton of regcomp(), of regcomp(REG_NOSUB) when nosub."""
+    if _size(parsed.tree) > MAX_NODES:
+        raise RegexError(ESIZE)
     group_map: dict[int, int] = {}
     tree = _tree(parsed.tree)
     _merge_groups(tree, group_map)
@@ -229,6 +245,8 @@ def build(parsed: Parsed, nosub: bool = False) -> Automaton:
     automaton.init = root.first.index
     automaton.end = next(node.index for node in order if node.kind == "end")
     automaton.has_backrefs = "bref" in automaton.kinds
+    automaton.referenced = frozenset(g for k, g in zip(automaton.kinds, automaton.groups)
+                                     if k == "bref")
     return automaton
 
 

@@ -211,3 +211,7 @@ def anchor_in_copy(tree: Optional[Node]) -> bool:
         if turns > 1 and _has_anchor(tree.body):
             return True
     return any(anchor_in_copy(child) for child in _children(tree))
+
+
+def has_backref(tree: Optional[Node]) -> bool:
+    return isinstance(tree, Backref) or any(has_backref(child) for child in _children(tree))

@@ -19,7 +19,7 @@ Deliberate differences from OpenSIPS 4.x:
   - {re.subst}: \\u (the request URI) inserts nothing (there is no request);
   - the 64 KB transformation buffers only limit {s.width};
   - via.* reads the body with the RFC 3261 grammar (not parse_via()'s machine);
-    sdp.stream and sdp.stream-delete are refused at load time.
+    sdp.stream and sdp.stream-delete follow parse_sdp_session().
 
 The package: common.py (the error, Args and the shared helpers), one file per
 class (string.py for s.*, params.py, csv.py, uri.py, nameaddr.py, ip.py, via.py,
