@@ -4,6 +4,7 @@ parsed, the part replaced, and the rest copied as it was."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from .logger import L_WARN, Logger
@@ -16,22 +17,40 @@ USER, USERPASS, HOST, HOSTPORT, PORT, PREFIX, STRIP, STRIP_TAIL = (
     "user", "userpass", "host", "hostport", "port", "prefix", "strip", "strip_tail")
 
 
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A parsed URI: the text of each part, and what comes before the user."""
+    uri: str
+    spans: dict[str, tuple[int, int]]
+
+    def text(self, name: str) -> Optional[str]:
+        span = self.spans.get(name)
+        return None if span is None else self.uri[span[0]:span[1]]
+
+    def head(self) -> str:
+        """The scheme (and anything else) before the user, or before the host without one."""
+        spans = self.spans
+        start = spans["user"][0] if self.text("user") else spans.get("host", (len(self.uri), 0))[0]
+        return self.uri[:start]
+
+
+def _parsed(uri: str, function: str, log: Logger) -> Optional[_Parts]:
+    parsed = uri_spans(uri)
+    if parsed is None:
+        log.error("core", function, "bad uri <%s>, dropping packet" % uri)
+        return None
+    return _Parts(uri, parsed.spans)
+
+
 def rewrite_ruri(uri: str, part: str, value: str, count: int, log: Logger) -> Optional[str]:
     """`uri` with `part` replaced by `value` (STRIP, STRIP_TAIL: `count` characters
     of the user removed); None, logged, when `uri` is no URI or the result too long."""
-    parsed = uri_spans(uri)
-    if parsed is None:
-        log.error("core", "rewrite_ruri", "bad uri <%s>, dropping packet" % uri)
+    parts = _parsed(uri, "rewrite_ruri", log)
+    if parts is None:
         return None
-    spans = parsed.spans
-
-    def text(name: str) -> Optional[str]:
-        span = spans.get(name)
-        return None if span is None else uri[span[0]:span[1]]
-
+    text = parts.text
     user = text("user") or ""
-    start = spans["user"][0] if user else spans.get("host", (len(uri), 0))[0]
-    out = [uri[:start]]
+    out = [parts.head()]
     has_user = False
     if part == PREFIX and value:
         out.append(value)
@@ -54,7 +73,7 @@ def rewrite_ruri(uri: str, part: str, value: str, count: int, log: Logger) -> Op
     port = None if part == HOSTPORT else value if part == PORT else text("port")
     if port:
         out.append(":" + port)
-    out.append(_params(uri, spans, part in (HOST, HOSTPORT)))
+    out.append(_params(uri, parts.spans, part in (HOST, HOSTPORT)))
     headers = text("headers")
     if headers is not None:
         out.append("?" + headers)
@@ -93,19 +112,12 @@ def set_dst_host_port(uri: Optional[str], host: Optional[str], port: Optional[st
     if host is not None and not host:
         log.error("core", "set_dst_host_port", "cannot set a null uri domain")
         return None
-    parsed = uri_spans(uri)
-    if parsed is None:
-        log.error("core", "set_dst_host_port", "bad uri <%s>, dropping packet" % uri)
+    parts = _parsed(uri, "set_dst_host_port", log)
+    if parts is None:
         return None
-    spans = parsed.spans
-
-    def text(name: str) -> Optional[str]:
-        span = spans.get(name)
-        return None if span is None else uri[span[0]:span[1]]
-
+    text = parts.text
     user = text("user")
-    start = spans["user"][0] if user else spans.get("host", (len(uri), 0))[0]
-    out = [uri[:start]]
+    out = [parts.head()]
     if user is not None:
         out.append(user)
     password = text("passwd")
