@@ -15,7 +15,7 @@ from pathlib import Path
 from scripting import load_engine, run_startup, values
 
 from cfgscript.mi.core import handle
-from cfgscript.modules.cfgutils_timerec import check_time_rec
+from cfgscript.modules.cfgutils_time_expression import check_time_rec
 from cfgscript.modules.hashing import core_hash
 
 HEAD = 'loadmodule "cfgutils.so"\n'

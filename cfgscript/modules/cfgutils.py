@@ -20,7 +20,7 @@ from ..runtime.module import Arg, ModParam, Module, function, mi_command, pvar
 from ..runtime.values import Value, VInt, has_int, int_of
 from ..syntax.ints import INT_MAX
 from ..syntax.pvspec import PVSpec
-from .cfgutils_timerec import check_time_rec
+from .cfgutils_time_expression import check_time_rec
 from .hashing import core_hash
 
 # $ctime(name): fields of the local time as OpenSIPS gives them (month 1-12,
